@@ -1,0 +1,42 @@
+#pragma once
+// A BatchNorm2d with a twin for adversarial features (auxiliary BN, as in AdvProp).
+//
+// The main statistics and affine parameters are this module's own `weight`, `bias`,
+// `running_mean`, `running_var` and `num_batches_tracked`, so a torchvision state dict loads by
+// name unchanged; the twin lives under `<name>.twin.*`.
+#include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
+
+#include <string>
+
+namespace advbn {
+
+enum class BNBranch {
+  Clean,  // main statistics
+  Adv,    // twin statistics
+  Split,  // first half of the batch main, second half twin (clean and adversarial in one pass)
+};
+
+BNBranch parse_bn_branch(const std::string& name);  // "clean" | "adv"
+
+class DualBatchNorm2dImpl : public torch::nn::Module {
+ public:
+  explicit DualBatchNorm2dImpl(int64_t channels, double momentum = 0.1, double eps = 1e-5);
+
+  torch::Tensor forward(const torch::Tensor& x, BNBranch branch = BNBranch::Clean);
+
+  // Copies the main parameters and statistics into the twin.
+  void copy_main_to_twin();
+
+  torch::Tensor weight, bias, running_mean, running_var, num_batches_tracked;
+  torch::nn::BatchNorm2d twin{nullptr};
+
+ private:
+  torch::Tensor forward_main(const torch::Tensor& x);
+
+  double momentum_;
+  double eps_;
+};
+TORCH_MODULE(DualBatchNorm2d);
+
+}  // namespace advbn

@@ -1,0 +1,27 @@
+#pragma once
+// The end-to-end demonstration on Fashion-MNIST: pretrain a small ResNet, fine-tune it with and
+// without AdvBN from the same checkpoint under the same budget, and test all models on
+// corruptions and filters that none of them saw in training.
+#include <nlohmann/json.hpp>
+#include <torch/types.h>
+
+#include <ostream>
+#include <string>
+
+namespace advbn {
+
+struct DemoOptions {
+  bool quick = false;  // a small budget: minutes instead of tens of minutes
+  std::string out = "advbn-demo";
+  std::string data = "/usr/share/datasets/fashion-mnist";
+  uint64_t seed = 0;
+  int64_t test_images = 0;  // 0: the plan's default
+  torch::Device device = torch::kCPU;
+  bool interactive = false;
+};
+
+// Runs the demo (reusing finished runs in `out` whose configuration matches) and writes
+// out/report.json, out/report.html, out/plots/ and out/examples/. Returns the report.
+nlohmann::json run_demo(const DemoOptions& options, std::ostream& log);
+
+}  // namespace advbn

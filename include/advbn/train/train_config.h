@@ -1,0 +1,53 @@
+#pragma once
+// Everything that defines a training run; stored in every checkpoint so a run can be resumed
+// or reproduced from its output folder alone.
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "advbn/core/advbn_options.h"
+#include "advbn/models/network_spec.h"
+
+namespace advbn {
+
+enum class TrainMethod {
+  Standard,  // fine-tune the suffix on clean features (the paper's baseline)
+  AdvBN,     // Algorithm 1: clean + γ·adversarial loss, twin BNs for adversarial features
+};
+
+TrainMethod parse_train_method(const std::string& name);
+std::string to_string(TrainMethod method);
+
+struct TrainConfig {
+  NetworkSpec network;       // num_classes 0: take it from the weights or the data
+  std::string weights;       // pretrained starting point; empty with from_scratch
+  std::string data;          // dataset path (IDX, CIFAR binary or image folder)
+  std::string val_data;      // optional separate validation set
+  double val_fraction = 0.05;  // else held out from the training data
+  int64_t limit = 0;         // use only the first N training samples (0: all)
+  std::string out;
+  TrainMethod method = TrainMethod::AdvBN;
+  bool from_scratch = false;  // train the whole network (no frozen prefix, no AdvBN)
+  int epochs = 20;
+  int64_t batch = 256;        // global batch
+  double lr = 0.001;
+  int lr_step = 10;           // multiply lr by lr_factor every lr_step epochs
+  double lr_factor = 0.1;
+  double momentum = 0.9;
+  double weight_decay = 1e-4;
+  std::string cut = "conv2_3";
+  double gamma = 1.0;         // weight of the adversarial loss
+  AdvBNOptions advbn;
+  std::string augment = "basic";  // basic | autoaugment | none
+  int image_size = 0;         // 0: 224 for large images, native size for small ones
+  uint64_t seed = 0;
+  int workers = 0;            // data worker threads (0: as many as compute threads)
+  std::string device = "cpu";
+
+  // Throws advbn::Error naming the first impossible value.
+  void validate() const;
+  nlohmann::json to_json() const;
+  static TrainConfig from_json(const nlohmann::json& json);
+};
+
+}  // namespace advbn

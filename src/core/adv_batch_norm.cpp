@@ -1,0 +1,84 @@
+#include "advbn/core/adv_batch_norm.h"
+
+#include <torch/torch.h>
+
+namespace advbn {
+
+AdvBatchNorm::AdvBatchNorm(AdvBNOptions options) : options_(options) { options_.validate(); }
+
+AdvBatchNorm::Bounds AdvBatchNorm::bounds(const FeatureStats& stats) const {
+  const double eps = options_.epsilon;
+  if (options_.kind == PerturbationKind::Multiplicative) {
+    auto low = torch::full_like(stats.mean, 1.0 - eps);
+    auto high = torch::full_like(stats.mean, 1.0 + eps);
+    return {low, high, low, high};
+  }
+  // Additive offsets are bounded relative to the largest channel statistic of the batch.
+  auto mu_radius = (eps * stats.mean.abs().max()).expand_as(stats.mean);
+  auto sigma_radius = (eps * stats.std.max()).expand_as(stats.std);
+  return {-mu_radius, mu_radius, -sigma_radius, sigma_radius};
+}
+
+torch::Tensor AdvBatchNorm::perturb(const torch::Tensor& features, const FeatureStats& stats,
+                                    const torch::Tensor& delta_mu,
+                                    const torch::Tensor& delta_sigma) const {
+  const auto mean = as_channel_tensor(stats.mean);
+  torch::Tensor out;
+  if (options_.kind == PerturbationKind::Multiplicative) {
+    // δσ·(f − μ) + δμ·μ: std becomes δσ·σ and mean δμ·μ.
+    out = as_channel_tensor(delta_sigma) * (features - mean) + as_channel_tensor(delta_mu) * mean;
+  } else {
+    const auto std = as_channel_tensor(stats.std);
+    out = (features - mean) * ((std + as_channel_tensor(delta_sigma)) / std) + mean +
+          as_channel_tensor(delta_mu);
+  }
+  return options_.relu_clamp ? out.clamp_min(0) : out;
+}
+
+AdvBNResult AdvBatchNorm::attack(const torch::Tensor& features, const FeatureLoss& loss,
+                                 bool evaluate_final_loss) const {
+  const auto f = features.detach();
+  const FeatureStats stats = [&] {
+    torch::NoGradGuard no_grad;
+    return feature_stats(f);
+  }();
+  const Bounds b = bounds(stats);
+
+  torch::Tensor delta_mu, delta_sigma;
+  {
+    torch::NoGradGuard no_grad;
+    if (options_.random_start) {
+      delta_mu = b.mu_low + (b.mu_high - b.mu_low) * torch::rand_like(b.mu_low);
+      delta_sigma = b.sigma_low + (b.sigma_high - b.sigma_low) * torch::rand_like(b.sigma_low);
+    } else {
+      const double identity = options_.kind == PerturbationKind::Multiplicative ? 1.0 : 0.0;
+      delta_mu = torch::full_like(stats.mean, identity);
+      delta_sigma = torch::full_like(stats.std, identity);
+    }
+  }
+
+  AdvBNResult result;
+  for (int step = 0; step < options_.steps; ++step) {
+    delta_mu.requires_grad_(true);
+    delta_sigma.requires_grad_(true);
+    const auto value = loss(perturb(f, stats, delta_mu, delta_sigma));
+    auto grads = torch::autograd::grad({value}, {delta_mu, delta_sigma});
+    result.losses.push_back(value.item<double>());
+    torch::NoGradGuard no_grad;
+    delta_mu = torch::max(torch::min(delta_mu.detach() + options_.step_size * grads[0].sign(),
+                                     b.mu_high),
+                          b.mu_low);
+    delta_sigma = torch::max(
+        torch::min(delta_sigma.detach() + options_.step_size * grads[1].sign(), b.sigma_high),
+        b.sigma_low);
+  }
+
+  torch::NoGradGuard no_grad;
+  result.delta_mu = delta_mu.detach();
+  result.delta_sigma = delta_sigma.detach();
+  result.features = perturb(f, stats, result.delta_mu, result.delta_sigma);
+  if (evaluate_final_loss) result.losses.push_back(loss(result.features).item<double>());
+  return result;
+}
+
+}  // namespace advbn

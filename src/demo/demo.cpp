@@ -1,0 +1,274 @@
+#include "advbn/demo/demo.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <numeric>
+
+#include "advbn/data/dataset.h"
+#include "advbn/data/transforms.h"
+#include "advbn/error.h"
+#include "advbn/eval/shift_suite.h"
+#include "advbn/models/weights.h"
+#include "advbn/report/html_report.h"
+#include "advbn/shift/corruptions.h"
+#include "advbn/shift/filters.h"
+#include "advbn/train/checkpoint.h"
+#include "advbn/train/trainer.h"
+
+namespace advbn {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The budget of one demo run. The defaults were chosen on the validation split (see README).
+struct DemoPlan {
+  std::string arch = "resnet18";
+  double width = 0.25;
+  int64_t pretrain_limit = 0;
+  int pretrain_epochs = 0;
+  int64_t finetune_limit = 0;
+  int finetune_epochs = 0;
+  int64_t batch = 128;
+  std::string cut = "layer2";
+  int64_t test_images = 0;
+};
+
+DemoPlan plan_for(const DemoOptions& options) {
+  DemoPlan plan;
+  if (options.quick) {
+    plan.pretrain_limit = 6000;
+    plan.pretrain_epochs = 2;
+    plan.finetune_limit = 3000;
+    plan.finetune_epochs = 1;
+    plan.test_images = 500;
+  } else {
+    plan.pretrain_limit = 30000;
+    plan.pretrain_epochs = 4;
+    plan.finetune_limit = 20000;
+    plan.finetune_epochs = 2;
+    plan.test_images = 2000;
+  }
+  if (options.test_images > 0) plan.test_images = options.test_images;
+  return plan;
+}
+
+TrainConfig pretrain_config(const DemoOptions& options, const DemoPlan& plan) {
+  TrainConfig c;
+  c.network = {plan.arch, 10, "small", plan.width};
+  c.data = options.data;
+  c.out = (fs::path(options.out) / "cache" / "pretrain").string();
+  c.from_scratch = true;
+  c.method = TrainMethod::Standard;
+  c.limit = plan.pretrain_limit;
+  c.epochs = plan.pretrain_epochs;
+  c.batch = plan.batch;
+  c.lr = 0.05;
+  c.lr_step = std::max(1, plan.pretrain_epochs / 2);
+  c.weight_decay = 5e-4;
+  c.val_fraction = 0.1;
+  c.seed = options.seed;
+  return c;
+}
+
+TrainConfig finetune_config(const DemoOptions& options, const DemoPlan& plan, TrainMethod method,
+                            const std::string& pretrained) {
+  TrainConfig c = pretrain_config(options, plan);
+  c.out = (fs::path(options.out) / to_string(method)).string();
+  c.from_scratch = false;
+  c.weights = pretrained;
+  c.method = method;
+  c.cut = plan.cut;
+  c.limit = plan.finetune_limit;
+  c.epochs = plan.finetune_epochs;
+  c.lr = 0.01;
+  c.lr_step = plan.finetune_epochs;
+  return c;
+}
+
+// Trains `config` unless its output folder already holds a finished run of the same
+// configuration; an unfinished one is resumed. Returns the run's per-epoch metrics.
+nlohmann::json ensure_trained(const TrainConfig& config, const DemoOptions& options, std::ostream& log) {
+  TrainRunOptions run;
+  run.device = options.device;
+  run.interactive = options.interactive;
+  if (fs::exists(checkpoint_path(config.out))) {
+    const auto [stored, progress] = read_checkpoint_header(config.out);
+    if (stored.to_json() == config.to_json()) {
+      if (progress.next_epoch >= config.epochs) {
+        log << "reusing the finished run in " << config.out << "\n";
+      } else {
+        run.resume = true;
+      }
+    } else {
+      fs::remove_all(config.out);
+    }
+  }
+  if (!fs::exists(checkpoint_path(config.out)) || run.resume) {
+    if (!run.resume) fs::remove(fs::path(config.out) / "metrics.jsonl");
+    train(config, run, log);
+  }
+  nlohmann::json history = nlohmann::json::array();
+  std::ifstream metrics(fs::path(config.out) / "metrics.jsonl");
+  for (std::string line; std::getline(metrics, line);) {
+    if (!line.empty()) history.push_back(nlohmann::json::parse(line));
+  }
+  return history;
+}
+
+std::vector<size_t> test_subset(size_t size, int64_t count, uint64_t seed) {
+  std::vector<size_t> indices(size);
+  std::iota(indices.begin(), indices.end(), size_t{0});
+  std::mt19937_64 rng(seed);
+  std::shuffle(indices.begin(), indices.end(), rng);
+  indices.resize(std::min<size_t>(size, static_cast<size_t>(count)));
+  std::sort(indices.begin(), indices.end());
+  return indices;
+}
+
+nlohmann::json model_report(const std::vector<Shift>& shifts, const std::vector<double>& top1,
+                            const nlohmann::json& history) {
+  nlohmann::json m;
+  double corruption_error = 0, filter_top1 = 0;
+  int corruptions = 0, filters = 0;
+  for (size_t s = 0; s < shifts.size(); ++s) {
+    if (shifts[s].name == "clean") {
+      m["clean_top1"] = top1[s];
+    } else if (shifts[s].severity > 0) {
+      m["corruptions"][shifts[s].name][std::to_string(shifts[s].severity)] = 100.0 - top1[s];
+      corruption_error += 100.0 - top1[s];
+      ++corruptions;
+    } else {
+      m["filters"][shifts[s].name] = top1[s];
+      filter_top1 += top1[s];
+      ++filters;
+    }
+  }
+  m["corruption_error"] = corruptions ? corruption_error / corruptions : 0.0;
+  m["filters_top1"] = filters ? filter_top1 / filters : 0.0;
+  if (!history.is_null()) m["history"] = history;
+  return m;
+}
+
+// One test image under every shift, enlarged for viewing.
+nlohmann::json write_examples(const data::DatasetPtr& test, const std::vector<Shift>& shifts,
+                              const fs::path& out) {
+  fs::create_directories(out / "examples");
+  const cv::Mat image = test->get(0).image;
+  nlohmann::json examples = nlohmann::json::array();
+  for (const auto& shift : shifts) {
+    if (shift.severity != 0 && shift.severity != 1 && shift.severity != 3 && shift.severity != 5) continue;
+    cv::Mat shown = shift.apply(image, 0), large, bgr;
+    cv::resize(shown, large, {}, 4, 4, cv::INTER_NEAREST);
+    if (large.channels() == 3) cv::cvtColor(large, large, cv::COLOR_RGB2BGR);
+    const std::string file = "examples/" + shift.name +
+                             (shift.severity ? "_" + std::to_string(shift.severity) : "") + ".png";
+    if (!cv::imwrite((out / file).string(), large)) throw Error("cannot write " + (out / file).string());
+    examples.push_back({{"shift", shift.name}, {"severity", shift.severity}, {"file", file}});
+  }
+  return examples;
+}
+
+std::string timestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::ostringstream s;
+  s << std::put_time(std::gmtime(&now), "%Y-%m-%d %H:%M UTC");
+  return s.str();
+}
+
+void print_table(const nlohmann::json& report, std::ostream& log) {
+  log << "\n" << std::left << std::setw(18) << "model" << std::right << std::setw(12) << "clean top-1"
+      << std::setw(18) << "corruption error" << std::setw(15) << "filter top-1" << "\n";
+  for (const auto& [name, m] : report.at("models").items()) {
+    log << std::left << std::setw(18) << name << std::right << std::fixed << std::setprecision(2)
+        << std::setw(11) << m.at("clean_top1").get<double>() << "%" << std::setw(17)
+        << m.at("corruption_error").get<double>() << "%" << std::setw(14)
+        << m.at("filters_top1").get<double>() << "%\n";
+  }
+}
+
+}  // namespace
+
+nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
+  const auto start = std::chrono::steady_clock::now();
+  const DemoPlan plan = plan_for(options);
+  fs::create_directories(options.out);
+
+  log << "[1/4] pretraining " << plan.arch << " (width " << plan.width << ") from scratch\n";
+  const auto pretrain = pretrain_config(options, plan);
+  const auto pretrain_history = ensure_trained(pretrain, options, log);
+  const std::string pretrained = (fs::path(pretrain.out) / "best.safetensors").string();
+
+  log << "[2/4] fine-tuning after " << plan.cut << " without AdvBN\n";
+  const auto standard = finetune_config(options, plan, TrainMethod::Standard, pretrained);
+  const auto standard_history = ensure_trained(standard, options, log);
+  log << "[3/4] fine-tuning after " << plan.cut << " with AdvBN\n";
+  const auto advbn = finetune_config(options, plan, TrainMethod::AdvBN, pretrained);
+  const auto advbn_history = ensure_trained(advbn, options, log);
+
+  log << "[4/4] testing on the clean test set, 15 corruptions × 5 severities and "
+      << shift::filter_names().size() << " filters\n";
+  const auto test_all = data::open_dataset(options.data, data::Split::Test);
+  const auto test = data::subset(test_all, test_subset(test_all->size(), plan.test_images, options.seed));
+  auto load = [&](const TrainConfig& c) {
+    auto network = load_network(c.network, (fs::path(c.out) / "best.safetensors").string(), false);
+    network->to(options.device);
+    return network;
+  };
+  auto pretrained_net = load(pretrain), standard_net = load(standard), advbn_net = load(advbn);
+  const std::vector<ModelUnderTest> models{{"pretrained", pretrained_net.get(), BNBranch::Clean},
+                                           {"standard", standard_net.get(), BNBranch::Clean},
+                                           {"advbn", advbn_net.get(), BNBranch::Clean},
+                                           {"advbn_adv_branch", advbn_net.get(), BNBranch::Adv}};
+  std::vector<Shift> shifts{clean_shift()};
+  for (auto& s : corruption_shifts(shift::common_corruptions(), {1, 2, 3, 4, 5}, options.seed)) shifts.push_back(s);
+  for (auto& s : filter_shifts(shift::filter_names())) shifts.push_back(s);
+  const auto probe = test->get(0).image;
+  const int size = std::max(probe.rows, probe.cols);
+  const auto top1 = evaluate_shifts(
+      models, test, data::eval_pipeline(size, true, data::kImageNetMean, data::kImageNetStd), shifts,
+      static_cast<size_t>(plan.batch), options.device, [&](size_t done) {
+        if ((done + 1) % 10 == 0 || done + 1 == shifts.size()) {
+          log << "  " << done + 1 << "/" << shifts.size() << " test sets\n" << std::flush;
+        }
+      });
+
+  nlohmann::json report;
+  report["dataset"] = "fashion-mnist";
+  report["date"] = timestamp();
+  report["test_images"] = test->size();
+  const std::vector<nlohmann::json> histories{pretrain_history, standard_history, advbn_history, nullptr};
+  for (size_t m = 0; m < models.size(); ++m) {
+    report["models"][models[m].name] = model_report(shifts, top1[m], histories[m]);
+  }
+  report["config"] = {{"quick", options.quick},
+                      {"seed", options.seed},
+                      {"arch", plan.arch},
+                      {"width", plan.width},
+                      {"stem", "small"},
+                      {"cut", plan.cut},
+                      {"pretrain", pretrain.to_json()},
+                      {"standard", standard.to_json()},
+                      {"advbn", advbn.to_json()}};
+  report["examples"] = write_examples(test, shifts, options.out);
+  report["seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto json_path = fs::path(options.out) / "report.json";
+  std::ofstream json_file(json_path);
+  json_file << report.dump(2) << "\n";
+  if (!json_file) throw Error("cannot write " + json_path.string());
+  report::write_html_report(report, options.out);
+  print_table(report, log);
+  log << "\nreport: " << (fs::path(options.out) / "report.html").string() << " ("
+      << std::setprecision(0) << report["seconds"].get<double>() << " s)\n";
+  return report;
+}
+
+}  // namespace advbn

@@ -1,0 +1,25 @@
+#include "advbn/eval/meters.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+
+namespace advbn {
+
+void ClassificationMeter::add(const torch::Tensor& logits, const torch::Tensor& labels,
+                              double loss_sum) {
+  torch::NoGradGuard no_grad;
+  const int64_t k = std::min<int64_t>(5, logits.size(1));
+  const auto top = std::get<1>(logits.topk(k, 1)).to(torch::kCPU);
+  const auto hits = top.eq(labels.to(torch::kCPU).view({-1, 1}));
+  correct1_ += hits.select(1, 0).sum().item<int64_t>();
+  correct5_ += hits.any(1).sum().item<int64_t>();
+  count_ += labels.size(0);
+  loss_sum_ += loss_sum;
+}
+
+double ClassificationMeter::top1() const { return count_ ? 100.0 * correct1_ / count_ : 0; }
+double ClassificationMeter::top5() const { return count_ ? 100.0 * correct5_ / count_ : 0; }
+double ClassificationMeter::mean_loss() const { return count_ ? loss_sum_ / count_ : 0; }
+
+}  // namespace advbn

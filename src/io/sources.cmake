@@ -1,0 +1,15 @@
+set(ADVBN_IO_SOURCES
+  src/io/byte_source.cpp
+  src/io/data_parallel_prefix.cpp
+  src/io/input_file.cpp
+  src/io/legacy_checkpoint.cpp
+  src/io/output_file.cpp
+  src/io/pickle_reader.cpp
+  src/io/pickle_writer.cpp
+  src/io/safetensors.cpp
+  src/io/storage_id.cpp
+  src/io/torch_checkpoint.cpp
+  src/io/weights_file.cpp
+  src/io/zip_archive.cpp
+  src/io/zip_checkpoint.cpp
+)

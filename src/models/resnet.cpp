@@ -1,0 +1,142 @@
+#include "advbn/models/resnet.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "advbn/error.h"
+
+namespace advbn {
+
+namespace {
+
+namespace nn = torch::nn;
+
+nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride) {
+  return nn::Conv2d(
+      nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2).bias(false));
+}
+
+struct StageLayout {
+  bool bottleneck;
+  std::array<int, 4> blocks;
+};
+
+StageLayout layout_for_depth(int depth) {
+  switch (depth) {
+    case 18: return {false, {2, 2, 2, 2}};
+    case 34: return {false, {3, 4, 6, 3}};
+    case 50: return {true, {3, 4, 6, 3}};
+    case 101: return {true, {3, 4, 23, 3}};
+    case 152: return {true, {3, 8, 36, 3}};
+    default:
+      throw Error("unsupported ResNet depth " + std::to_string(depth) +
+                  " (expected 18, 34, 50, 101 or 152)");
+  }
+}
+
+// Paper aliases: conv{s}_{i} is block i of stage s, i.e. layer{s-1}.{i-1}; conv1 is the stem.
+std::map<std::string, std::string> paper_aliases(const StageLayout& layout) {
+  std::map<std::string, std::string> aliases{{"conv1", "stem"}};
+  for (int stage = 0; stage < 4; ++stage) {
+    for (int i = 0; i < layout.blocks[stage]; ++i) {
+      aliases["conv" + std::to_string(stage + 2) + "_" + std::to_string(i + 1)] =
+          "layer" + std::to_string(stage + 1) + "." + std::to_string(i);
+    }
+  }
+  return aliases;
+}
+
+int64_t scaled(int64_t channels, double width) {
+  return std::max<int64_t>(1, std::llround(channels * width));
+}
+
+void init_like_torchvision(nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (auto& m : module.modules(/*include_self=*/false)) {
+    if (auto* c = m->as<nn::Conv2dImpl>()) {
+      nn::init::kaiming_normal_(c->weight, 0.0, torch::kFanOut, torch::kReLU);
+    }
+  }
+}
+
+}  // namespace
+
+ResidualBlockImpl::ResidualBlockImpl(bool bottleneck, int64_t in_channels, int64_t planes,
+                                     int64_t stride)
+    : bottleneck_(bottleneck) {
+  const int64_t out_channels = planes * expansion(bottleneck);
+  if (bottleneck) {
+    conv1 = register_module("conv1", conv(in_channels, planes, 1, 1));
+    bn1 = register_module("bn1", DualBatchNorm2d(planes));
+    conv2 = register_module("conv2", conv(planes, planes, 3, stride));
+    bn2 = register_module("bn2", DualBatchNorm2d(planes));
+    conv3 = register_module("conv3", conv(planes, out_channels, 1, 1));
+    bn3 = register_module("bn3", DualBatchNorm2d(out_channels));
+  } else {
+    conv1 = register_module("conv1", conv(in_channels, planes, 3, stride));
+    bn1 = register_module("bn1", DualBatchNorm2d(planes));
+    conv2 = register_module("conv2", conv(planes, planes, 3, 1));
+    bn2 = register_module("bn2", DualBatchNorm2d(planes));
+  }
+  if (stride != 1 || in_channels != out_channels) {
+    downsample_ = register_module("downsample", std::make_shared<nn::Module>("Sequential"));
+    downsample_conv_ = downsample_->register_module("0", conv(in_channels, out_channels, 1, stride));
+    downsample_bn_ = downsample_->register_module("1", DualBatchNorm2d(out_channels));
+  }
+}
+
+torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x, BNBranch branch) {
+  auto out = torch::relu(bn1->forward(conv1->forward(x), branch));
+  out = bn2->forward(conv2->forward(out), branch);
+  if (bottleneck_) out = bn3->forward(conv3->forward(torch::relu(out)), branch);
+  const auto identity =
+      downsample_ ? downsample_bn_->forward(downsample_conv_->forward(x), branch) : x;
+  return torch::relu(out + identity);
+}
+
+ResNetImpl::ResNetImpl(const ResNetOptions& options)
+    : StagedNetworkImpl("resnet" + std::to_string(options.depth),
+                        paper_aliases(layout_for_depth(options.depth))) {
+  const StageLayout layout = layout_for_depth(options.depth);
+  if (options.num_classes < 1) throw Error("num_classes must be >= 1");
+  if (!(options.width > 0)) throw Error("ResNet width multiplier must be > 0");
+
+  int64_t channels = scaled(64, options.width);
+  conv1 = register_module(
+      "conv1", options.small_stem ? conv(3, channels, 3, 1)
+                                  : nn::Conv2d(nn::Conv2dOptions(3, channels, 7).stride(2).padding(3).bias(false)));
+  bn1 = register_module("bn1", DualBatchNorm2d(channels));
+  const bool max_pool = !options.small_stem;
+  add_block({"stem", {conv1.ptr(), bn1.ptr()}, [this, max_pool](const torch::Tensor& x, BNBranch branch) {
+               auto out = torch::relu(bn1->forward(conv1->forward(x), branch));
+               return max_pool ? torch::max_pool2d(out, 3, 2, 1) : out;
+             }});
+
+  for (int stage = 0; stage < 4; ++stage) {
+    const std::string stage_name = "layer" + std::to_string(stage + 1);
+    auto blocks = register_module(stage_name, nn::ModuleList());
+    const int64_t planes = scaled(64 << stage, options.width);
+    for (int i = 0; i < layout.blocks[stage]; ++i) {
+      const int64_t stride = (stage > 0 && i == 0) ? 2 : 1;
+      auto block = ResidualBlock(layout.bottleneck, channels, planes, stride);
+      blocks->push_back(block);
+      channels = planes * ResidualBlockImpl::expansion(layout.bottleneck);
+      add_block({stage_name + "." + std::to_string(i), {block.ptr()},
+                 [block](const torch::Tensor& x, BNBranch branch) mutable {
+                   return block->forward(x, branch);
+                 }});
+    }
+  }
+
+  fc = register_module("fc", nn::Linear(channels, options.num_classes));
+  add_block({"head", {fc.ptr()},
+             [this](const torch::Tensor& x, BNBranch) {
+               return fc->forward(torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1));
+             },
+             /*post_relu=*/false});
+  init_like_torchvision(*this);
+  copy_main_to_twins();
+}
+
+}  // namespace advbn

@@ -1,0 +1,17 @@
+set(ADVBN_SHIFT_SOURCES
+  src/shift/corruptions.cpp
+  src/shift/demo_scene.cpp
+  src/shift/image_checks.cpp
+  src/shift/random_fields.cpp
+  src/shift/pixel_math.cpp
+  src/shift/noise_corruptions.cpp
+  src/shift/blur_corruptions.cpp
+  src/shift/motion_streak.cpp
+  src/shift/clipped_zoom.cpp
+  src/shift/weather_corruptions.cpp
+  src/shift/plasma.cpp
+  src/shift/frost_texture.cpp
+  src/shift/digital_corruptions.cpp
+  src/shift/hsv_adjust.cpp
+  src/shift/elastic_transform.cpp
+)

@@ -1,0 +1,19 @@
+set(ADVBN_SOURCES
+  src/core/feature_stats.cpp
+  src/core/advbn_options.cpp
+  src/core/adv_batch_norm.cpp
+  src/core/dual_batch_norm.cpp
+  src/models/staged_network.cpp
+  src/models/resnet.cpp
+  src/models/network_spec.cpp
+  src/models/network_factory.cpp
+  src/models/weights.cpp
+  src/eval/meters.cpp
+  src/eval/evaluate.cpp
+  src/train/train_config.cpp
+  src/train/progress.cpp
+  src/train/checkpoint.cpp
+  src/train/trainer.cpp
+  src/eval/shift_suite.cpp
+  src/demo/demo.cpp
+)

@@ -1,0 +1,118 @@
+#include "advbn/train/train_config.h"
+
+#include <cmath>
+
+#include "advbn/error.h"
+
+namespace advbn {
+
+TrainMethod parse_train_method(const std::string& name) {
+  if (name == "standard") return TrainMethod::Standard;
+  if (name == "advbn") return TrainMethod::AdvBN;
+  throw Error("unknown method '" + name + "' (expected standard or advbn)");
+}
+
+std::string to_string(TrainMethod method) {
+  return method == TrainMethod::Standard ? "standard" : "advbn";
+}
+
+void TrainConfig::validate() const {
+  auto require = [](bool ok, const std::string& message) {
+    if (!ok) throw Error(message);
+  };
+  require(!data.empty(), "no training data given (--data)");
+  require(!out.empty(), "no output folder given (--out)");
+  require(from_scratch || !weights.empty(),
+          "fine-tuning needs pretrained --weights (or train with --from-scratch)");
+  require(epochs >= 1, "epochs must be >= 1, got " + std::to_string(epochs));
+  require(batch >= 2, "batch must be >= 2, got " + std::to_string(batch));
+  require(std::isfinite(lr) && lr > 0, "lr must be > 0, got " + std::to_string(lr));
+  require(lr_step >= 1, "lr-step must be >= 1, got " + std::to_string(lr_step));
+  require(lr_factor > 0 && lr_factor <= 1, "lr-factor must be in (0, 1], got " + std::to_string(lr_factor));
+  require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got " + std::to_string(momentum));
+  require(weight_decay >= 0, "weight-decay must be >= 0, got " + std::to_string(weight_decay));
+  require(gamma >= 0, "gamma must be >= 0, got " + std::to_string(gamma));
+  require(val_fraction >= 0 && val_fraction < 1,
+          "val-fraction must be in [0, 1), got " + std::to_string(val_fraction));
+  require(limit >= 0, "limit must be >= 0");
+  require(image_size >= 0 && (image_size == 0 || image_size >= 8),
+          "image-size must be 0 (auto) or >= 8, got " + std::to_string(image_size));
+  require(augment == "basic" || augment == "autoaugment" || augment == "none",
+          "augment must be basic, autoaugment or none, got '" + augment + "'");
+  advbn.validate();
+}
+
+nlohmann::json TrainConfig::to_json() const {
+  return {{"arch", network.arch},
+          {"num_classes", network.num_classes},
+          {"stem", network.stem},
+          {"width", network.width},
+          {"weights", weights},
+          {"data", data},
+          {"val_data", val_data},
+          {"val_fraction", val_fraction},
+          {"limit", limit},
+          {"out", out},
+          {"method", to_string(method)},
+          {"from_scratch", from_scratch},
+          {"epochs", epochs},
+          {"batch", batch},
+          {"lr", lr},
+          {"lr_step", lr_step},
+          {"lr_factor", lr_factor},
+          {"momentum", momentum},
+          {"weight_decay", weight_decay},
+          {"cut", cut},
+          {"gamma", gamma},
+          {"eps", advbn.epsilon},
+          {"step_size", advbn.step_size},
+          {"steps", advbn.steps},
+          {"perturbation", advbn::to_string(advbn.kind)},
+          {"relu_clamp", advbn.relu_clamp},
+          {"random_start", advbn.random_start},
+          {"augment", augment},
+          {"image_size", image_size},
+          {"seed", seed},
+          {"workers", workers},
+          {"device", device}};
+}
+
+TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
+  TrainConfig c;
+  try {
+    c.network = {j.at("arch"), j.at("num_classes"), j.at("stem"), j.at("width")};
+    j.at("weights").get_to(c.weights);
+    j.at("data").get_to(c.data);
+    j.at("val_data").get_to(c.val_data);
+    j.at("val_fraction").get_to(c.val_fraction);
+    j.at("limit").get_to(c.limit);
+    j.at("out").get_to(c.out);
+    c.method = parse_train_method(j.at("method"));
+    j.at("from_scratch").get_to(c.from_scratch);
+    j.at("epochs").get_to(c.epochs);
+    j.at("batch").get_to(c.batch);
+    j.at("lr").get_to(c.lr);
+    j.at("lr_step").get_to(c.lr_step);
+    j.at("lr_factor").get_to(c.lr_factor);
+    j.at("momentum").get_to(c.momentum);
+    j.at("weight_decay").get_to(c.weight_decay);
+    j.at("cut").get_to(c.cut);
+    j.at("gamma").get_to(c.gamma);
+    j.at("eps").get_to(c.advbn.epsilon);
+    j.at("step_size").get_to(c.advbn.step_size);
+    j.at("steps").get_to(c.advbn.steps);
+    c.advbn.kind = parse_perturbation_kind(j.at("perturbation"));
+    j.at("relu_clamp").get_to(c.advbn.relu_clamp);
+    j.at("random_start").get_to(c.advbn.random_start);
+    j.at("augment").get_to(c.augment);
+    j.at("image_size").get_to(c.image_size);
+    j.at("seed").get_to(c.seed);
+    j.at("workers").get_to(c.workers);
+    j.at("device").get_to(c.device);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("malformed training configuration: ") + e.what());
+  }
+  return c;
+}
+
+}  // namespace advbn

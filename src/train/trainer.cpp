@@ -1,0 +1,230 @@
+#include "advbn/train/trainer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "advbn/core/adv_batch_norm.h"
+#include "advbn/data/dataset.h"
+#include "advbn/data/loader.h"
+#include "advbn/data/transforms.h"
+#include "advbn/error.h"
+#include "advbn/eval/evaluate.h"
+#include "advbn/eval/meters.h"
+#include "advbn/models/network_factory.h"
+#include "advbn/models/weights.h"
+#include "advbn/train/checkpoint.h"
+#include "advbn/train/progress.h"
+
+namespace advbn {
+
+namespace {
+
+namespace F = torch::nn::functional;
+
+struct DataSetup {
+  data::DatasetPtr train, val;
+  int image_size = 0;
+  bool small_images = false;
+  int64_t num_classes = 0;
+};
+
+DataSetup open_data(const TrainConfig& config) {
+  DataSetup d;
+  d.train = data::open_dataset(config.data, data::Split::Train);
+  d.num_classes = d.train->num_classes();
+  if (!config.val_data.empty()) {
+    d.val = data::open_dataset(config.val_data, data::Split::Test);
+  } else if (config.val_fraction > 0) {
+    std::tie(d.train, d.val) = data::split_validation(d.train, config.val_fraction, config.seed);
+  }
+  if (config.limit > 0 && static_cast<size_t>(config.limit) < d.train->size()) {
+    std::vector<size_t> first(config.limit);
+    std::iota(first.begin(), first.end(), size_t{0});
+    d.train = data::subset(d.train, first);
+  }
+  const auto probe = d.train->get(0).image;
+  const int native = std::max(probe.rows, probe.cols);
+  d.small_images = native <= 64;
+  d.image_size = config.image_size > 0 ? config.image_size : (d.small_images ? native : 224);
+  return d;
+}
+
+StagedNetwork build_network(const TrainConfig& config, const DataSetup& data) {
+  NetworkSpec spec = config.network;
+  if (spec.num_classes <= 0) spec.num_classes = data.num_classes;
+  auto network = config.from_scratch ? create_network(spec)
+                                     : load_network(spec, config.weights, /*arch_explicit=*/false);
+  if (network->spec().num_classes < data.num_classes) {
+    throw Error(config.data + " has " + std::to_string(data.num_classes) + " classes but the network has " +
+                std::to_string(network->spec().num_classes) + " outputs");
+  }
+  network->set_cut(config.from_scratch ? kNoCut : config.cut);
+  return network;
+}
+
+uint64_t epoch_seed(uint64_t seed, int epoch) { return seed * 1000003ULL + static_cast<uint64_t>(epoch); }
+
+void append_metrics(const std::string& dir, const EpochReport& r) {
+  std::ofstream out(std::filesystem::path(dir) / "metrics.jsonl", std::ios::app);
+  out << nlohmann::json{{"epoch", r.epoch},         {"lr", r.lr},
+                        {"train_loss", r.train_loss}, {"train_top1", r.train_top1},
+                        {"train_adv_top1", r.train_adv_top1}, {"val_top1", r.val_top1},
+                        {"val_loss", r.val_loss},     {"seconds", r.seconds},
+                        {"images_per_second", r.images_per_second}}
+             .dump()
+      << "\n";
+  if (!out) throw Error("cannot append to " + dir + "/metrics.jsonl");
+}
+
+}  // namespace
+
+std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions& options,
+                               std::ostream& log) {
+  config.validate();
+  std::filesystem::create_directories(config.out);
+  torch::manual_seed(config.seed);
+
+  const DataSetup data = open_data(config);
+  auto network = build_network(config, data);
+  network->freeze_prefix();
+  network->to(options.device);
+
+  const bool adversarial = config.method == TrainMethod::AdvBN && !config.from_scratch;
+  AdvBNOptions advbn_options = config.advbn;
+  advbn_options.relu_clamp = advbn_options.relu_clamp && network->cut_is_post_relu();
+  const AdvBatchNorm advbn(advbn_options);
+
+  const auto mean = data::kImageNetMean, std = data::kImageNetStd;
+  const int workers = config.workers > 0 ? config.workers : std::max(1, torch::get_num_threads());
+  data::Loader train_loader(
+      data.train, data::train_pipeline(config.augment, data.image_size, data.small_images, mean, std),
+      {static_cast<size_t>(config.batch), /*shuffle=*/true, /*drop_last=*/true, workers, 4, config.seed});
+  if (train_loader.batches_per_epoch() == 0) {
+    throw Error(config.data + ": fewer training images (" + std::to_string(data.train->size()) +
+                ") than one batch (" + std::to_string(config.batch) + ")");
+  }
+  std::unique_ptr<data::Loader> val_loader;
+  if (data.val) {
+    val_loader = std::make_unique<data::Loader>(
+        data.val, data::eval_pipeline(data.image_size, data.small_images, mean, std),
+        data::LoaderOptions{static_cast<size_t>(config.batch), false, false, workers, 4, config.seed});
+  }
+
+  torch::optim::SGD optimizer(network->suffix_parameters(),
+                              torch::optim::SGDOptions(config.lr)
+                                  .momentum(config.momentum)
+                                  .weight_decay(config.weight_decay));
+  TrainingProgress progress;
+  if (options.resume) {
+    progress = read_checkpoint_header(config.out).second;
+    restore_checkpoint(config.out, *network, optimizer);
+    log << "resuming " << config.out << " at epoch " << progress.next_epoch + 1 << "\n";
+  } else if (!config.from_scratch) {
+    network->copy_main_to_twins();  // twins start from the pretrained BN
+  }
+
+  log << to_string(config.method) << (config.from_scratch ? " (from scratch)" : "") << ": "
+      << network->arch() << " cut " << network->cut() << ", " << data.train->description()
+      << ", image size " << data.image_size << ", " << train_loader.batches_per_epoch()
+      << " steps/epoch\n";
+  ProgressReporter reporter(log, options.interactive);
+  std::vector<EpochReport> reports;
+  for (int epoch = progress.next_epoch; epoch < config.epochs; ++epoch) {
+    EpochReport report;
+    report.epoch = epoch + 1;
+    report.lr = config.lr * std::pow(config.lr_factor, epoch / config.lr_step);
+    for (auto& group : optimizer.param_groups()) {
+      static_cast<torch::optim::SGDOptions&>(group.options()).lr(report.lr);
+    }
+    torch::manual_seed(epoch_seed(config.seed, epoch));
+    train_loader.start_epoch(epoch);
+    network->train();
+    ClassificationMeter clean_meter, adv_meter;
+    const auto start = std::chrono::steady_clock::now();
+    reporter.begin("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(config.epochs),
+                   static_cast<int64_t>(train_loader.batches_per_epoch()), config.batch);
+    int64_t step = 0;
+    while (auto batch = train_loader.next()) {
+      const auto images = batch->images.to(options.device);
+      const auto labels = batch->labels.to(options.device);
+      const int64_t n = labels.size(0);
+      torch::Tensor features;
+      {
+        torch::NoGradGuard no_grad;
+        features = network->prefix(images);
+      }
+      torch::Tensor loss;
+      if (adversarial) {
+        // The attack sees the suffix in eval mode on the adversarial BNs (authors' code).
+        network->eval();
+        const auto attack = advbn.attack(
+            features,
+            [&](const torch::Tensor& f) { return F::cross_entropy(network->suffix(f, BNBranch::Adv), labels); },
+            /*evaluate_final_loss=*/false);
+        network->train();
+        const auto logits = network->suffix(torch::cat({features, attack.features}), BNBranch::Split);
+        const auto clean_logits = logits.narrow(0, 0, n), adv_logits = logits.narrow(0, n, n);
+        const auto clean_loss = F::cross_entropy(clean_logits, labels);
+        const auto adv_loss = F::cross_entropy(adv_logits, labels);
+        loss = clean_loss + config.gamma * adv_loss;
+        clean_meter.add(clean_logits.detach(), labels, clean_loss.item<double>() * n);
+        adv_meter.add(adv_logits.detach(), labels, adv_loss.item<double>() * n);
+      } else {
+        const auto logits = network->suffix(features, BNBranch::Clean);
+        loss = F::cross_entropy(logits, labels);
+        clean_meter.add(logits.detach(), labels, loss.item<double>() * n);
+      }
+      const double loss_value = loss.item<double>();
+      if (!std::isfinite(loss_value)) {
+        throw Error("training loss became " + std::to_string(loss_value) + " at epoch " +
+                    std::to_string(epoch + 1) + ", step " + std::to_string(step + 1) +
+                    "; the last good checkpoint is in " + config.out + " (lower --lr?)");
+      }
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      ++step;
+      reporter.step(step, {loss_value, clean_meter.top1(), adversarial ? adv_meter.top1() : -1});
+    }
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report.images_per_second = step * config.batch / std::max(report.seconds, 1e-9);
+    report.train_loss = clean_meter.mean_loss() + (adversarial ? config.gamma * adv_meter.mean_loss() : 0);
+    report.train_top1 = clean_meter.top1();
+    report.train_adv_top1 = adversarial ? adv_meter.top1() : -1;
+    if (val_loader) {
+      const auto val = evaluate(*network, *val_loader, BNBranch::Clean, options.device);
+      report.val_top1 = val.top1;
+      report.val_loss = val.loss;
+    }
+    std::ostringstream summary;
+    summary << std::fixed << std::setprecision(1) << "done in " << report.seconds << "s ("
+            << std::setprecision(0) << report.images_per_second << " img/s), loss "
+            << std::setprecision(4) << report.train_loss << std::setprecision(2) << ", train acc "
+            << report.train_top1 << "%";
+    if (adversarial) summary << ", adv acc " << report.train_adv_top1 << "%";
+    if (val_loader) summary << ", val acc " << report.val_top1 << "%";
+    reporter.end(summary.str());
+
+    if (config.from_scratch) network->copy_main_to_twins();  // twins are unused; keep them valid
+    progress.next_epoch = epoch + 1;
+    const bool best = report.val_top1 > progress.best_val_top1 || !val_loader;
+    if (best) {
+      progress.best_val_top1 = report.val_top1;
+      progress.best_epoch = epoch + 1;
+    }
+    const std::filesystem::path dir(config.out);
+    save_network(*network, (dir / "last.safetensors").string());
+    if (best) save_network(*network, (dir / "best.safetensors").string());
+    save_checkpoint(config.out, *network, optimizer, config, progress);
+    append_metrics(config.out, report);
+    reports.push_back(report);
+    if (epoch + 1 == options.stop_after_epoch) break;
+  }
+  return reports;
+}
+
+}  // namespace advbn

@@ -1,0 +1,161 @@
+#include "advbn/core/adv_batch_norm.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "advbn/error.h"
+#include "advbn/io/weights_file.h"
+#include "advbn/models/network_factory.h"
+#include "advbn/models/weights.h"
+#include "test_support.h"
+
+namespace advbn {
+namespace {
+
+// A small network cut after layer1, in eval mode on the adversarial BN branch as during an attack.
+struct AttackSetup {
+  StagedNetwork network;
+  torch::Tensor features, labels;
+  FeatureLoss loss;
+};
+
+AttackSetup make_setup(torch::Dtype dtype = torch::kFloat) {
+  torch::manual_seed(0);
+  AttackSetup s;
+  s.network = create_network({"resnet18", 10, "small", 0.25});
+  s.network->to(dtype);
+  s.network->set_cut("layer1");
+  s.network->freeze_prefix();
+  s.network->eval();
+  const auto images = torch::randn({8, 3, 16, 16}, dtype);
+  s.labels = torch::randint(0, 10, {8}, torch::kLong);
+  {
+    torch::NoGradGuard no_grad;
+    s.features = s.network->prefix(images);
+  }
+  auto network = s.network;
+  auto labels = s.labels;
+  s.loss = [network, labels](const torch::Tensor& f) {
+    return torch::cross_entropy_loss(network->suffix(f, BNBranch::Adv), labels);
+  };
+  return s;
+}
+
+TEST(AdvBatchNorm, ZeroEpsilonIsTheIdentity) {
+  auto s = make_setup();
+  AdvBNOptions options;
+  options.epsilon = 0;
+  const auto result = AdvBatchNorm(options).attack(s.features, s.loss);
+  EXPECT_TRUE(torch::equal(result.delta_mu, torch::ones_like(result.delta_mu)));
+  EXPECT_TRUE(torch::equal(result.delta_sigma, torch::ones_like(result.delta_sigma)));
+  EXPECT_TRUE(torch::allclose(result.features, s.features, 1e-5, 1e-6));
+  ASSERT_EQ(result.losses.size(), 7u);
+  EXPECT_NEAR(result.losses.front(), result.losses.back(), 1e-5);
+}
+
+TEST(AdvBatchNorm, DeltaStaysWithinBoundsAndLossRises) {
+  auto s = make_setup();
+  for (const auto kind : {PerturbationKind::Multiplicative, PerturbationKind::Additive}) {
+    for (const bool random_start : {false, true}) {
+      AdvBNOptions options;
+      options.epsilon = 0.5;
+      options.kind = kind;
+      options.random_start = random_start;
+      const auto result = AdvBatchNorm(options).attack(s.features, s.loss);
+      if (kind == PerturbationKind::Multiplicative) {
+        for (const auto& d : {result.delta_mu, result.delta_sigma}) {
+          EXPECT_GE(d.min().item<float>(), 0.5f - 1e-6f);
+          EXPECT_LE(d.max().item<float>(), 1.5f + 1e-6f);
+        }
+      } else {
+        const auto stats = feature_stats(s.features);
+        EXPECT_LE(result.delta_mu.abs().max().item<float>(),
+                  0.5f * stats.mean.abs().max().item<float>() + 1e-5f);
+        EXPECT_LE(result.delta_sigma.abs().max().item<float>(),
+                  0.5f * stats.std.max().item<float>() + 1e-5f);
+      }
+      EXPECT_GT(result.losses.back(), result.losses.front() + 0.05)
+          << to_string(kind) << " random_start=" << random_start;
+      EXPECT_GE(result.features.min().item<float>(), 0.0f);  // ReLU clamp
+    }
+  }
+}
+
+TEST(AdvBatchNorm, LeavesNoParameterGradients) {
+  auto s = make_setup();
+  AdvBatchNorm(AdvBNOptions{}).attack(s.features, s.loss);
+  for (const auto& p : s.network->parameters()) EXPECT_FALSE(p.grad().defined());
+}
+
+TEST(AdvBatchNorm, GradientWithRespectToDeltaMatchesFiniteDifferences) {
+  auto s = make_setup(torch::kDouble);
+  AdvBNOptions options;
+  options.relu_clamp = false;  // keep the loss smooth in δ
+  const AdvBatchNorm advbn(options);
+  const auto stats = feature_stats(s.features);
+  torch::manual_seed(5);
+  auto delta_mu = (1 + 0.3 * torch::randn_like(stats.mean)).requires_grad_(true);
+  auto delta_sigma = (1 + 0.3 * torch::randn_like(stats.std)).requires_grad_(true);
+  const auto grads = torch::autograd::grad(
+      {s.loss(advbn.perturb(s.features, stats, delta_mu, delta_sigma))}, {delta_mu, delta_sigma});
+
+  torch::NoGradGuard no_grad;
+  const double h = 1e-6;
+  for (int which = 0; which < 2; ++which) {
+    for (int64_t c = 0; c < stats.mean.size(0); c += 3) {
+      auto loss_at = [&](double offset) {
+        auto mu = delta_mu.detach().clone();
+        auto sigma = delta_sigma.detach().clone();
+        (which == 0 ? mu : sigma)[c] += offset;
+        return s.loss(advbn.perturb(s.features, stats, mu, sigma)).item<double>();
+      };
+      const double numeric = (loss_at(h) - loss_at(-h)) / (2 * h);
+      EXPECT_NEAR(grads[which][c].item<double>(), numeric, 1e-6 + 1e-4 * std::abs(numeric))
+          << (which == 0 ? "delta_mu[" : "delta_sigma[") << c << "]";
+    }
+  }
+}
+
+TEST(AdvBatchNorm, MatchesWrittenReferenceOfTheAttack) {
+  const auto reference = io::load_weights(test::fixture("attack_reference.pth"));
+  auto get = [&](const std::string& name) {
+    for (const auto& [key, t] : reference) {
+      if (key == name) return t;
+    }
+    throw std::runtime_error("fixture lacks " + name);
+  };
+  auto network = load_network({"resnet18", 10}, test::fixture("resnet18_c10.pth"), true);
+  network->to(torch::kDouble);
+  network->set_cut("layer1");
+  network->freeze_prefix();
+  network->eval();
+  torch::Tensor features;
+  {
+    torch::NoGradGuard no_grad;
+    features = network->prefix(get("images"));
+  }
+  const auto labels = get("labels");
+  const auto result = AdvBatchNorm(AdvBNOptions{}).attack(features, [&](const torch::Tensor& f) {
+    return torch::cross_entropy_loss(network->suffix(f, BNBranch::Adv), labels);
+  });
+  EXPECT_TRUE(torch::allclose(result.delta_mu, get("delta_mu"), 0, 1e-9));
+  EXPECT_TRUE(torch::allclose(result.delta_sigma, get("delta_sigma"), 0, 1e-9));
+  const auto losses = get("loss");
+  ASSERT_EQ(static_cast<int64_t>(result.losses.size()), losses.numel());
+  for (size_t i = 0; i < result.losses.size(); ++i) {
+    EXPECT_NEAR(result.losses[i], losses[i].item<double>(), 1e-8) << "step " << i;
+  }
+}
+
+TEST(AdvBatchNormOptions, RejectsImpossibleValues) {
+  AdvBNOptions options;
+  options.epsilon = -0.1;
+  EXPECT_THROW(AdvBatchNorm{options}, Error);
+  options = {};
+  options.steps = -1;
+  EXPECT_THROW(AdvBatchNorm{options}, Error);
+  EXPECT_THROW(parse_perturbation_kind("sideways"), Error);
+}
+
+}  // namespace
+}  // namespace advbn

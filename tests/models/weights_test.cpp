@@ -1,0 +1,84 @@
+#include "advbn/models/weights.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "advbn/error.h"
+#include "advbn/io/safetensors.h"
+#include "advbn/io/weights_file.h"
+#include "test_support.h"
+
+namespace advbn {
+namespace {
+
+TEST(ImportStateDict, FillsTwinsFromMainBatchNorms) {
+  auto source = create_network({"resnet18", 10, "small", 0.25});
+  for (auto& [name, t] : torchvision_state_dict(*source, BNBranch::Clean)) {
+    if (name.find("running_var") != std::string::npos) t.fill_(3.0);
+  }
+  auto target = create_network({"resnet18", 10, "small", 0.25});
+  const auto report = import_state_dict(*target, torchvision_state_dict(*source, BNBranch::Clean), "test");
+  EXPECT_TRUE(report.ok()) << report.describe();
+  for (const auto& [name, t] : full_state_dict(*target)) {
+    if (name.find("twin.running_var") != std::string::npos) {
+      EXPECT_TRUE(torch::all(t == 3.0).item<bool>()) << name;
+    }
+  }
+}
+
+TEST(ImportStateDict, ReportsMissingUnexpectedAndMisshapenKeys) {
+  auto network = create_network({"resnet18", 10, "small", 0.25});
+  auto weights = torchvision_state_dict(*network, BNBranch::Clean);
+  weights.erase(weights.begin());  // conv1.weight
+  weights.emplace_back("extra.weight", torch::zeros({1}));
+  for (auto& [name, t] : weights) {
+    if (name == "fc.weight") t = torch::zeros({3, 3});
+  }
+  const auto report = import_state_dict(*network, weights, "test", /*strict=*/false);
+  EXPECT_EQ(report.missing, std::vector<std::string>{"conv1.weight"});
+  EXPECT_EQ(report.unexpected, std::vector<std::string>{"extra.weight"});
+  ASSERT_EQ(report.mismatched.size(), 1u);
+  EXPECT_NE(report.mismatched[0].find("fc.weight"), std::string::npos);
+  try {
+    import_state_dict(*network, weights, "weights.pth");
+    FAIL() << "strict import accepted bad weights";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("weights.pth"), std::string::npos);
+    EXPECT_NE(message.find("conv1.weight"), std::string::npos);
+  }
+}
+
+TEST(ImportStateDict, WrongArchitectureIsAClearError) {
+  try {
+    load_network({"resnet50", 1000}, test::fixture("resnet18.pth"), true);
+    FAIL() << "resnet18 weights loaded into resnet50";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("resnet18.pth"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SaveNetwork, SafetensorsKeepsBothBranchesAndDescription) {
+  auto network = create_network({"resnet18", 5, "small", 0.25});
+  network->named_buffers()["layer4.1.bn2.twin.running_mean"].fill_(0.5);
+  const auto path = (test::temp_dir("save_network") / "model.safetensors").string();
+  save_network(*network, path);
+  auto loaded = load_network({"resnet50", 1000}, path, /*arch_explicit=*/false);
+  EXPECT_EQ(loaded->arch(), "resnet18");
+  EXPECT_EQ(loaded->spec().num_classes, 5);
+  EXPECT_TRUE(torch::all(loaded->named_buffers()["layer4.1.bn2.twin.running_mean"] == 0.5).item<bool>());
+  EXPECT_THROW(load_network({"resnet50", 1000}, path, /*arch_explicit=*/true), Error);
+}
+
+TEST(SaveNetwork, TorchvisionExportOfTheAdversarialBranch) {
+  auto network = create_network({"resnet18", 5, "small", 0.25});
+  network->named_buffers()["bn1.twin.running_mean"].fill_(0.25);
+  const auto exported = torchvision_state_dict(*network, BNBranch::Adv);
+  for (const auto& [name, t] : exported) {
+    EXPECT_EQ(name.find("twin"), std::string::npos);
+    if (name == "bn1.running_mean") EXPECT_TRUE(torch::all(t == 0.25).item<bool>());
+  }
+}
+
+}  // namespace
+}  // namespace advbn

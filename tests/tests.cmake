@@ -1,0 +1,12 @@
+advbn_add_fixture_script(models fixtures/make_model_fixtures.py)
+advbn_add_test_executable(advbn_tests
+  core/feature_stats_test.cpp
+  core/adv_batch_norm_test.cpp
+  core/dual_batch_norm_test.cpp
+  models/resnet_test.cpp
+  models/weights_test.cpp
+  cli/cli_test.cpp
+)
+target_link_libraries(advbn_tests PRIVATE advbn)
+target_precompile_headers(advbn_tests PRIVATE <torch/torch.h> <gtest/gtest.h>)
+add_dependencies(advbn_tests advbn_tool)

@@ -1,0 +1,17 @@
+#pragma once
+// Every subcommand registers itself on the root app. Its callback validates the parsed options into
+// a params struct and calls a run_* function that tests can also call in-process.
+#include <CLI/CLI.hpp>
+
+namespace advbn::cli {
+
+void add_convert_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
+void add_attack_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_demo_command(CLI::App& app);
+void add_corrupt_command(CLI::App& app);
+void add_filter_command(CLI::App& app);
+
+}  // namespace advbn::cli

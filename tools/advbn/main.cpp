@@ -1,0 +1,30 @@
+// advbn: make image classifiers robust to domain shift with Adversarial Batch Normalization.
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+#include "advbn/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "advbn: Adversarial Batch Normalization — train classifiers robust to domain shift and "
+      "measure that robustness"};
+  app.set_version_flag("--version", std::string("advbn ") + ADVBN_VERSION);
+  app.require_subcommand(1);
+  advbn::cli::add_convert_command(app);
+  advbn::cli::add_predict_command(app);
+  advbn::cli::add_attack_command(app);
+  advbn::cli::add_train_command(app);
+  advbn::cli::add_eval_command(app);
+  advbn::cli::add_demo_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "advbn: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

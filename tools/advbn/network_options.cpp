@@ -1,0 +1,30 @@
+#include "advbn/network_options.h"
+
+#include "advbn/models/weights.h"
+
+namespace advbn::cli {
+
+void add_network_options(CLI::App& command, NetworkOptions& options, bool weights_required) {
+  command.add_option("--arch", options.spec.arch, "Architecture (resnet18/34/50/101/152)")
+      ->capture_default_str();
+  command.add_option("--num-classes", options.spec.num_classes, "Number of output classes")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command.add_option("--stem", options.spec.stem, "imagenet (7×7/2 + max-pool) or small (3×3/1)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"imagenet", "small"}));
+  command.add_option("--width", options.spec.width, "Width multiplier of every stage")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  auto* weights = command.add_option(
+      "--weights", options.weights,
+      "Weights: torchvision .pth/.pt (zip or legacy) or .safetensors (description read from it)");
+  if (weights_required) weights->required();
+}
+
+StagedNetwork load_network(const CLI::App& command, const NetworkOptions& options) {
+  if (options.weights.empty()) return create_network(options.spec);
+  return advbn::load_network(options.spec, options.weights, command.count("--arch") > 0);
+}
+
+}  // namespace advbn::cli

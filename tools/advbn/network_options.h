@@ -1,0 +1,21 @@
+#pragma once
+// Options naming a network and its weights, shared by every command that loads a model.
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "advbn/models/network_factory.h"
+
+namespace advbn::cli {
+
+struct NetworkOptions {
+  NetworkSpec spec;
+  std::string weights;
+};
+
+void add_network_options(CLI::App& command, NetworkOptions& options, bool weights_required = true);
+
+// Builds the network (description from a safetensors checkpoint when stored there) with weights.
+StagedNetwork load_network(const CLI::App& command, const NetworkOptions& options);
+
+}  // namespace advbn::cli

@@ -1,0 +1,12 @@
+set(ADVBN_COMMAND_SOURCES
+  tools/advbn/runtime_options.cpp
+  tools/advbn/network_options.cpp
+  tools/advbn/tensor_file.cpp
+  tools/advbn/cmd_convert.cpp
+  tools/advbn/cmd_predict.cpp
+  tools/advbn/cmd_attack.cpp
+  tools/advbn/config_file.cpp
+  tools/advbn/cmd_train.cpp
+  tools/advbn/cmd_eval.cpp
+  tools/advbn/cmd_demo.cpp
+)
