@@ -12,7 +12,10 @@
 #include <numeric>
 
 #include "advbn/data/dataset.h"
-#include "advbn/data/transforms.h"
+#include "advbn/data/normalization.h"
+#include "advbn/data/open_dataset.h"
+#include "advbn/data/pipeline.h"
+#include "advbn/data/subset.h"
 #include "advbn/error.h"
 #include "advbn/eval/shift_suite.h"
 #include "advbn/models/weights.h"
@@ -233,7 +236,7 @@ nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
   const auto probe = test->get(0).image;
   const int size = std::max(probe.rows, probe.cols);
   const auto top1 = evaluate_shifts(
-      models, test, data::eval_pipeline(size, true, data::kImageNetMean, data::kImageNetStd), shifts,
+      models, test, data::eval_pipeline(size, true, data::imagenet_normalization()), shifts,
       static_cast<size_t>(plan.batch), options.device, [&](size_t done) {
         if ((done + 1) % 10 == 0 || done + 1 == shifts.size()) {
           log << "  " << done + 1 << "/" << shifts.size() << " test sets\n" << std::flush;

@@ -11,9 +11,8 @@ MemorySource::MemorySource(const uint8_t* data, size_t size, std::string name)
 
 void MemorySource::read(void* destination, size_t count) {
   if (count > size_ - position_) {
-    throw Error(name_ + ": unexpected end of data: needed " + std::to_string(count) +
-                " bytes at offset " + std::to_string(position_) + " but only " +
-                std::to_string(size_ - position_) + " remain");
+    throw Error(name_ + ": unexpected end of data: needed " + std::to_string(count) + " bytes at offset " +
+                std::to_string(position_) + " but only " + std::to_string(size_ - position_) + " remain");
   }
   if (count > 0) std::memcpy(destination, data_ + position_, count);
   position_ += count;

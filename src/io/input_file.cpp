@@ -1,6 +1,5 @@
 #include <advbn/error.h>
 #include <advbn/io/input_file.h>
-
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -21,13 +20,12 @@ InputFile::InputFile(const std::string& path) : path_(path) {
 
 void InputFile::read(void* destination, size_t count) {
   if (count > remaining()) {
-    throw Error("'" + path_ + "' is truncated or corrupt: needed " + std::to_string(count) +
-                " bytes at offset " + std::to_string(position_) + " but the file has " +
-                std::to_string(size_) + " bytes");
+    throw Error("'" + path_ + "' is truncated or corrupt: needed " + std::to_string(count) + " bytes at offset " +
+                std::to_string(position_) + " but the file has " + std::to_string(size_) + " bytes");
   }
   if (count > 0 && std::fread(destination, 1, count, file_.get()) != count) {
-    throw Error("cannot read " + std::to_string(count) + " bytes at offset " +
-                std::to_string(position_) + " of '" + path_ + "'");
+    throw Error("cannot read " + std::to_string(count) + " bytes at offset " + std::to_string(position_) + " of '" +
+                path_ + "'");
   }
   position_ += count;
 }

@@ -25,7 +25,8 @@ void check_header(InputFile& file) {
   }
   const Unpickled magic = unpickle(file);
   if (magic.root().kind != PickleValue::Kind::LargeInt || magic.root().text != kMagicNumber) {
-    throw Error("'" + path + "' is not a PyTorch checkpoint: it starts with a pickle but not torch.save's magic number");
+    throw Error("'" + path +
+                "' is not a PyTorch checkpoint: it starts with a pickle but not torch.save's magic number");
   }
   const Unpickled protocol = unpickle(file);
   if (protocol.root().kind != PickleValue::Kind::Int || protocol.root().integer != kProtocolVersion) {

@@ -7,12 +7,10 @@
 
 namespace advbn::io {
 
-OutputFile::OutputFile(std::string path)
-    : path_(std::move(path)), temporary_path_(path_ + ".partial") {
+OutputFile::OutputFile(std::string path) : path_(std::move(path)), temporary_path_(path_ + ".partial") {
   file_.reset(std::fopen(temporary_path_.c_str(), "wb"));
   if (!file_) {
-    throw Error("cannot create '" + temporary_path_ + "' to write '" + path_ +
-                "': " + std::strerror(errno));
+    throw Error("cannot create '" + temporary_path_ + "' to write '" + path_ + "': " + std::strerror(errno));
   }
 }
 
@@ -38,14 +36,12 @@ void OutputFile::commit() {
   const bool closed = std::fclose(file_.release()) == 0;
   if (!flushed || !closed) {
     std::remove(temporary_path_.c_str());
-    throw Error("cannot finish writing '" + temporary_path_ +
-                "': " + std::strerror(flushed ? errno : flush_error));
+    throw Error("cannot finish writing '" + temporary_path_ + "': " + std::strerror(flushed ? errno : flush_error));
   }
   if (std::rename(temporary_path_.c_str(), path_.c_str()) != 0) {
     const int rename_error = errno;
     std::remove(temporary_path_.c_str());
-    throw Error("cannot move '" + temporary_path_ + "' to '" + path_ +
-                "': " + std::strerror(rename_error));
+    throw Error("cannot move '" + temporary_path_ + "' to '" + path_ + "': " + std::strerror(rename_error));
   }
 }
 

@@ -24,6 +24,8 @@ struct AllowedGlobal {
 // classes that name element types.
 constexpr AllowedGlobal kAllowedGlobals[] = {
     {"collections.OrderedDict", at::ScalarType::Undefined},
+    // Protocol 2 has no bytes opcode; Python 3 pickles bytes as _codecs.encode(text, 'latin1').
+    {"_codecs.encode", at::ScalarType::Undefined},
     {"torch._utils._rebuild_tensor_v2", at::ScalarType::Undefined},
     {"torch._utils._rebuild_parameter", at::ScalarType::Undefined},
     {"torch._utils._rebuild_parameter_with_state", at::ScalarType::Undefined},
@@ -95,19 +97,32 @@ constexpr uint8_t kHighestProtocol = 5;
 
 const char* kind_name(PickleValue::Kind kind) {
   switch (kind) {
-    case PickleValue::Kind::None: return "None";
-    case PickleValue::Kind::Bool: return "bool";
-    case PickleValue::Kind::Int: return "int";
-    case PickleValue::Kind::LargeInt: return "large int";
-    case PickleValue::Kind::Float: return "float";
-    case PickleValue::Kind::String: return "str";
-    case PickleValue::Kind::Bytes: return "bytes";
-    case PickleValue::Kind::Tuple: return "tuple";
-    case PickleValue::Kind::List: return "list";
-    case PickleValue::Kind::Dict: return "dict";
-    case PickleValue::Kind::Global: return "global";
-    case PickleValue::Kind::Storage: return "storage";
-    case PickleValue::Kind::Tensor: return "tensor";
+    case PickleValue::Kind::None:
+      return "None";
+    case PickleValue::Kind::Bool:
+      return "bool";
+    case PickleValue::Kind::Int:
+      return "int";
+    case PickleValue::Kind::LargeInt:
+      return "large int";
+    case PickleValue::Kind::Float:
+      return "float";
+    case PickleValue::Kind::String:
+      return "str";
+    case PickleValue::Kind::Bytes:
+      return "bytes";
+    case PickleValue::Kind::Tuple:
+      return "tuple";
+    case PickleValue::Kind::List:
+      return "list";
+    case PickleValue::Kind::Dict:
+      return "dict";
+    case PickleValue::Kind::Global:
+      return "global";
+    case PickleValue::Kind::Storage:
+      return "storage";
+    case PickleValue::Kind::Tensor:
+      return "tensor";
   }
   return "unknown";
 }
@@ -177,7 +192,8 @@ class Unpickler {
   std::string read_line() {
     std::string line;
     for (char c = static_cast<char>(read_byte()); c != '\n'; c = static_cast<char>(read_byte())) {
-      if (line.size() >= kMaxGlobalNameSize) fail("a global name is longer than " + std::to_string(kMaxGlobalNameSize) + " bytes");
+      if (line.size() >= kMaxGlobalNameSize)
+        fail("a global name is longer than " + std::to_string(kMaxGlobalNameSize) + " bytes");
       line.push_back(c);
     }
     return line;
@@ -253,14 +269,27 @@ class Unpickler {
     require(dict, PickleValue::Kind::Dict, "the target of SETITEM");
     std::string signature;
     switch (key->kind) {
-      case PickleValue::Kind::String: signature = "s" + key->text; break;
-      case PickleValue::Kind::Bytes: signature = "b" + key->text; break;
-      case PickleValue::Kind::LargeInt: signature = "l" + key->text; break;
-      case PickleValue::Kind::Int: signature = "i" + std::to_string(key->integer); break;
+      case PickleValue::Kind::String:
+        signature = "s" + key->text;
+        break;
+      case PickleValue::Kind::Bytes:
+        signature = "b" + key->text;
+        break;
+      case PickleValue::Kind::LargeInt:
+        signature = "l" + key->text;
+        break;
+      case PickleValue::Kind::Int:
+        signature = "i" + std::to_string(key->integer);
+        break;
       // Python treats True and 1 as the same key.
-      case PickleValue::Kind::Bool: signature = key->boolean ? "i1" : "i0"; break;
-      case PickleValue::Kind::None: signature = "n"; break;
-      default: fail(std::string("dict keys of type ") + kind_name(key->kind) + " are not supported");
+      case PickleValue::Kind::Bool:
+        signature = key->boolean ? "i1" : "i0";
+        break;
+      case PickleValue::Kind::None:
+        signature = "n";
+        break;
+      default:
+        fail(std::string("dict keys of type ") + kind_name(key->kind) + " are not supported");
     }
     auto& keys = dict_keys_[dict];
     const auto [position, inserted] = keys.emplace(std::move(signature), dict->entries.size());
@@ -293,6 +322,7 @@ class Unpickler {
       if (!args->items.empty()) fail("collections.OrderedDict with constructor arguments is not supported");
       return make(PickleValue::Kind::Dict);
     }
+    if (name == "_codecs.encode") return latin1_bytes(args->items);
     if (name == "torch._utils._rebuild_tensor_v2") return rebuild_tensor(args->items);
     if (name == "torch._utils._rebuild_parameter" || name == "torch._utils._rebuild_parameter_with_state") {
       // A parameter is its data tensor; gradients and hooks do not survive a weight file.
@@ -303,6 +333,27 @@ class Unpickler {
       return const_cast<PickleValue*>(args->items[0]);
     }
     fail("'" + name + "' cannot be called");
+  }
+
+  // _codecs.encode(text, 'latin1'): each code point of the UTF-8 text below 256 is one byte.
+  PickleValue* latin1_bytes(const std::vector<const PickleValue*>& args) {
+    if (args.size() != 2 || args[0]->kind != PickleValue::Kind::String ||
+        !(args[1]->is_string("latin1") || args[1]->is_string("latin-1"))) {
+      fail("_codecs.encode is only accepted as encode(str, 'latin1'), the way pickle stores bytes");
+    }
+    const std::string& text = args[0]->text;
+    PickleValue* bytes = make(PickleValue::Kind::Bytes);
+    for (size_t i = 0; i < text.size(); ++i) {
+      const auto lead = static_cast<uint8_t>(text[i]);
+      if (lead < 0x80) {
+        bytes->text.push_back(static_cast<char>(lead));
+      } else if ((lead & 0xfe) == 0xc2 && i + 1 < text.size() && (static_cast<uint8_t>(text[i + 1]) & 0xc0) == 0x80) {
+        bytes->text.push_back(static_cast<char>(((lead & 0x03) << 6) | (static_cast<uint8_t>(text[++i]) & 0x3f)));
+      } else {
+        fail("_codecs.encode argument is not latin-1 text");
+      }
+    }
+    return bytes;
   }
 
   int64_t non_negative(const PickleValue* value, const char* what) {
@@ -333,17 +384,17 @@ class Unpickler {
     if (sizes.size() != strides.size()) fail("tensor size and stride have different lengths");
     // The last element the view touches must lie inside the storage; computed in 128 bits so
     // that hostile sizes cannot overflow past the check.
+    // An empty tensor touches no element; it only needs its offset inside the storage.
+    const bool empty = std::find(sizes.begin(), sizes.end(), 0) != sizes.end();
     unsigned __int128 end = static_cast<unsigned __int128>(offset);
-    bool empty = false;
-    for (size_t i = 0; i < sizes.size(); ++i) {
-      if (sizes[i] == 0) empty = true;
-      end += static_cast<unsigned __int128>(sizes[i] == 0 ? 0 : sizes[i] - 1) * static_cast<uint64_t>(strides[i]);
+    for (size_t i = 0; i < sizes.size() && !empty; ++i) {
+      end += static_cast<unsigned __int128>(sizes[i] - 1) * static_cast<uint64_t>(strides[i]);
     }
     const auto storage_numel = static_cast<unsigned __int128>(storage.numel());
     if (empty ? end > storage_numel : end >= storage_numel) {
       fail("tensor of size " + c10::str(at::IntArrayRef(sizes)) + ", stride " + c10::str(at::IntArrayRef(strides)) +
-           " and offset " + std::to_string(offset) + " does not fit its storage of " +
-           std::to_string(storage.numel()) + " elements");
+           " and offset " + std::to_string(offset) + " does not fit its storage of " + std::to_string(storage.numel()) +
+           " elements");
     }
     PickleValue* tensor = make(PickleValue::Kind::Tensor);
     tensor->tensor = storage.as_strided(sizes, strides, offset);
@@ -358,8 +409,12 @@ class Unpickler {
         if (protocol > kHighestProtocol) fail("unsupported pickle protocol " + std::to_string(protocol));
         return;
       }
-      case op::kFrame: read_number<uint64_t>(); return;  // framing only helps buffered readers
-      case op::kMark: marks_.push_back(stack_.size()); return;
+      case op::kFrame:
+        read_number<uint64_t>();
+        return;  // framing only helps buffered readers
+      case op::kMark:
+        marks_.push_back(stack_.size());
+        return;
       case op::kPop:
         if (stack_.size() > stack_floor()) {
           stack_.pop_back();
@@ -367,9 +422,15 @@ class Unpickler {
           pop_to_mark();
         }
         return;
-      case op::kPopMark: pop_to_mark(); return;
-      case op::kDup: push(top()); return;
-      case op::kNone: push(make(Kind::None)); return;
+      case op::kPopMark:
+        pop_to_mark();
+        return;
+      case op::kDup:
+        push(top());
+        return;
+      case op::kNone:
+        push(make(Kind::None));
+        return;
       case op::kNewTrue:
       case op::kNewFalse: {
         PickleValue* v = make(Kind::Bool);
@@ -377,10 +438,18 @@ class Unpickler {
         push(v);
         return;
       }
-      case op::kBinInt: push_int(read_number<int32_t>()); return;
-      case op::kBinInt1: push_int(read_byte()); return;
-      case op::kBinInt2: push_int(read_number<uint16_t>()); return;
-      case op::kLong1: push_long(read_byte()); return;
+      case op::kBinInt:
+        push_int(read_number<int32_t>());
+        return;
+      case op::kBinInt1:
+        push_int(read_byte());
+        return;
+      case op::kBinInt2:
+        push_int(read_number<uint16_t>());
+        return;
+      case op::kLong1:
+        push_long(read_byte());
+        return;
       case op::kLong4: {
         const int32_t size = read_number<int32_t>();
         if (size < 0) fail("negative LONG4 length");
@@ -396,21 +465,39 @@ class Unpickler {
         push(v);
         return;
       }
-      case op::kBinUnicode: push_text(Kind::String, read_number<uint32_t>()); return;
-      case op::kShortBinUnicode: push_text(Kind::String, read_byte()); return;
-      case op::kBinUnicode8: push_text(Kind::String, read_number<uint64_t>()); return;
+      case op::kBinUnicode:
+        push_text(Kind::String, read_number<uint32_t>());
+        return;
+      case op::kShortBinUnicode:
+        push_text(Kind::String, read_byte());
+        return;
+      case op::kBinUnicode8:
+        push_text(Kind::String, read_number<uint64_t>());
+        return;
       case op::kBinString: {
         const int32_t size = read_number<int32_t>();
         if (size < 0) fail("negative BINSTRING length");
         push_text(Kind::String, static_cast<uint64_t>(size));
         return;
       }
-      case op::kShortBinString: push_text(Kind::String, read_byte()); return;
-      case op::kBinBytes: push_text(Kind::Bytes, read_number<uint32_t>()); return;
-      case op::kShortBinBytes: push_text(Kind::Bytes, read_byte()); return;
-      case op::kBinBytes8: push_text(Kind::Bytes, read_number<uint64_t>()); return;
-      case op::kEmptyTuple: push_tuple({}); return;
-      case op::kTuple: push_tuple(pop_to_mark()); return;
+      case op::kShortBinString:
+        push_text(Kind::String, read_byte());
+        return;
+      case op::kBinBytes:
+        push_text(Kind::Bytes, read_number<uint32_t>());
+        return;
+      case op::kShortBinBytes:
+        push_text(Kind::Bytes, read_byte());
+        return;
+      case op::kBinBytes8:
+        push_text(Kind::Bytes, read_number<uint64_t>());
+        return;
+      case op::kEmptyTuple:
+        push_tuple({});
+        return;
+      case op::kTuple:
+        push_tuple(pop_to_mark());
+        return;
       case op::kTuple1:
       case op::kTuple2:
       case op::kTuple3: {
@@ -419,7 +506,9 @@ class Unpickler {
         push_tuple(std::move(items));
         return;
       }
-      case op::kEmptyList: push(make(Kind::List)); return;
+      case op::kEmptyList:
+        push(make(Kind::List));
+        return;
       case op::kList: {
         PickleValue* list = make(Kind::List);
         list->items = pop_to_mark();
@@ -437,7 +526,9 @@ class Unpickler {
         list->items.insert(list->items.end(), items.begin(), items.end());
         return;
       }
-      case op::kEmptyDict: push(make(Kind::Dict)); return;
+      case op::kEmptyDict:
+        push(make(Kind::Dict));
+        return;
       case op::kDict: {
         std::vector<const PickleValue*> items = pop_to_mark();
         if (items.size() % 2 != 0) fail("DICT needs an even number of items");
@@ -495,10 +586,18 @@ class Unpickler {
         push(storage);
         return;
       }
-      case op::kBinGet: push(memo_get(read_byte())); return;
-      case op::kLongBinGet: push(memo_get(read_number<uint32_t>())); return;
-      case op::kBinPut: memo_[read_byte()] = top(); return;
-      case op::kLongBinPut: memo_[read_number<uint32_t>()] = top(); return;
+      case op::kBinGet:
+        push(memo_get(read_byte()));
+        return;
+      case op::kLongBinGet:
+        push(memo_get(read_number<uint32_t>()));
+        return;
+      case op::kBinPut:
+        memo_[read_byte()] = top();
+        return;
+      case op::kLongBinPut:
+        memo_[read_number<uint32_t>()] = top();
+        return;
       case op::kMemoize: {
         PickleValue* value = top();
         memo_[static_cast<uint32_t>(memo_.size())] = value;

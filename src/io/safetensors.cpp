@@ -4,10 +4,9 @@
 #include <advbn/io/output_file.h>
 #include <advbn/io/safetensors.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <unordered_set>
 
 namespace advbn::io {
@@ -28,9 +27,9 @@ struct DtypeCode {
 };
 
 constexpr DtypeCode kDtypeCodes[] = {
-    {"F64", at::ScalarType::Double}, {"F32", at::ScalarType::Float},  {"F16", at::ScalarType::Half},
-    {"BF16", at::ScalarType::BFloat16}, {"I64", at::ScalarType::Long}, {"I32", at::ScalarType::Int},
-    {"I16", at::ScalarType::Short},  {"I8", at::ScalarType::Char},    {"U8", at::ScalarType::Byte},
+    {"F64", at::ScalarType::Double},    {"F32", at::ScalarType::Float}, {"F16", at::ScalarType::Half},
+    {"BF16", at::ScalarType::BFloat16}, {"I64", at::ScalarType::Long},  {"I32", at::ScalarType::Int},
+    {"I16", at::ScalarType::Short},     {"I8", at::ScalarType::Char},   {"U8", at::ScalarType::Byte},
     {"BOOL", at::ScalarType::Bool},
 };
 
@@ -81,10 +80,12 @@ TensorEntry parse_tensor(const std::string& name, const Json& info, const std::s
   unsigned __int128 nbytes = static_cast<unsigned __int128>(c10::elementSize(entry.dtype));
   for (const Json& size : *shape) {
     const uint64_t dim = unsigned_number(size, path, where + "'s shape entries");
-    if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) fail(path, where + " has an impossible shape");
+    if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      fail(path, where + " has an impossible shape");
     nbytes *= dim;
     // Saturate: anything past 2^64 is out of range anyway, and this keeps the product exact.
-    nbytes = std::min<unsigned __int128>(nbytes, static_cast<unsigned __int128>(std::numeric_limits<uint64_t>::max()) + 1);
+    nbytes =
+        std::min<unsigned __int128>(nbytes, static_cast<unsigned __int128>(std::numeric_limits<uint64_t>::max()) + 1);
     entry.shape.push_back(static_cast<int64_t>(dim));
   }
   entry.begin = unsigned_number((*offsets)[0], path, where + "'s data_offsets");
@@ -103,10 +104,12 @@ Header read_header(InputFile& file) {
   file.read(length_bytes, sizeof length_bytes);
   const auto header_size = load_little_endian<uint64_t>(length_bytes);
   if (header_size > kMaxHeaderSize) {
-    fail(path, "header length " + std::to_string(header_size) + " exceeds the limit of " + std::to_string(kMaxHeaderSize) + " bytes");
+    fail(path, "header length " + std::to_string(header_size) + " exceeds the limit of " +
+                   std::to_string(kMaxHeaderSize) + " bytes");
   }
   if (header_size > file.size() - 8) {
-    fail(path, "header length " + std::to_string(header_size) + " exceeds the file size (" + std::to_string(file.size()) + " bytes)");
+    fail(path, "header length " + std::to_string(header_size) + " exceeds the file size (" +
+                   std::to_string(file.size()) + " bytes)");
   }
   std::string text(header_size, '\0');
   file.read(text.data(), text.size());
@@ -144,8 +147,9 @@ Header read_header(InputFile& file) {
 
   std::vector<const TensorEntry*> by_offset;
   for (const TensorEntry& entry : header.tensors) by_offset.push_back(&entry);
-  std::sort(by_offset.begin(), by_offset.end(),
-            [](const TensorEntry* a, const TensorEntry* b) { return a->begin < b->begin || (a->begin == b->begin && a->end < b->end); });
+  std::sort(by_offset.begin(), by_offset.end(), [](const TensorEntry* a, const TensorEntry* b) {
+    return a->begin < b->begin || (a->begin == b->begin && a->end < b->end);
+  });
   for (size_t i = 1; i < by_offset.size(); ++i) {
     if (by_offset[i]->begin < by_offset[i - 1]->end) {
       fail(path, "tensors '" + by_offset[i - 1]->name + "' and '" + by_offset[i]->name + "' overlap");
@@ -192,9 +196,12 @@ void write_safetensors(const std::string& path, const StateDict& tensors,
   std::unordered_set<std::string> names;
   uint64_t offset = 0;
   for (const auto& [name, tensor] : tensors) {
-    if (name == kMetadataKey) throw Error("cannot write safetensors file '" + path + "': '__metadata__' is a reserved name");
-    if (!names.insert(name).second) throw Error("cannot write safetensors file '" + path + "': tensor '" + name + "' appears twice");
-    if (!tensor.defined()) throw Error("cannot write safetensors file '" + path + "': tensor '" + name + "' is undefined");
+    if (name == kMetadataKey)
+      throw Error("cannot write safetensors file '" + path + "': '__metadata__' is a reserved name");
+    if (!names.insert(name).second)
+      throw Error("cannot write safetensors file '" + path + "': tensor '" + name + "' appears twice");
+    if (!tensor.defined())
+      throw Error("cannot write safetensors file '" + path + "': tensor '" + name + "' is undefined");
     const char* code = dtype_code(tensor.scalar_type(), path, name);
     contiguous.push_back(tensor.detach().to(at::kCPU).contiguous());
     const uint64_t nbytes = contiguous.back().nbytes();

@@ -55,16 +55,26 @@ StateDict state_dict_from(const PickleValue& value, const std::string& path, int
 
 const char* storage_class(at::ScalarType dtype, const std::string& path, const std::string& name) {
   switch (dtype) {
-    case at::ScalarType::Float: return "FloatStorage";
-    case at::ScalarType::Double: return "DoubleStorage";
-    case at::ScalarType::Half: return "HalfStorage";
-    case at::ScalarType::BFloat16: return "BFloat16Storage";
-    case at::ScalarType::Long: return "LongStorage";
-    case at::ScalarType::Int: return "IntStorage";
-    case at::ScalarType::Short: return "ShortStorage";
-    case at::ScalarType::Char: return "CharStorage";
-    case at::ScalarType::Byte: return "ByteStorage";
-    case at::ScalarType::Bool: return "BoolStorage";
+    case at::ScalarType::Float:
+      return "FloatStorage";
+    case at::ScalarType::Double:
+      return "DoubleStorage";
+    case at::ScalarType::Half:
+      return "HalfStorage";
+    case at::ScalarType::BFloat16:
+      return "BFloat16Storage";
+    case at::ScalarType::Long:
+      return "LongStorage";
+    case at::ScalarType::Int:
+      return "IntStorage";
+    case at::ScalarType::Short:
+      return "ShortStorage";
+    case at::ScalarType::Char:
+      return "CharStorage";
+    case at::ScalarType::Byte:
+      return "ByteStorage";
+    case at::ScalarType::Bool:
+      return "BoolStorage";
     default:
       throw Error("cannot write '" + path + "': tensor '" + name + "' has unsupported dtype " +
                   std::string(c10::toString(dtype)));

@@ -38,9 +38,12 @@ std::string lowercase_extension(const std::string& path) {
 
 StateDict load_weights(const std::string& path) {
   switch (detect(path)) {
-    case Format::TorchCheckpoint: return read_torch_checkpoint(path);
-    case Format::Safetensors: return strip_data_parallel_prefix(read_safetensors(path), path);
-    case Format::Unknown: break;
+    case Format::TorchCheckpoint:
+      return read_torch_checkpoint(path);
+    case Format::Safetensors:
+      return strip_data_parallel_prefix(read_safetensors(path), path);
+    case Format::Unknown:
+      break;
   }
   throw Error("'" + path + "' is not a recognised weight file (expected a PyTorch checkpoint or a safetensors file)");
 }

@@ -1,7 +1,6 @@
 #include <advbn/error.h>
 #include <advbn/io/little_endian.h>
 #include <advbn/io/zip_archive.h>
-
 #include <zlib.h>
 
 #include <algorithm>
@@ -56,8 +55,7 @@ void ZipReader::read_central_directory() {
   const std::string& path = file_.name();
   const uint64_t file_size = file_.size();
   if (file_size < kEndOfDirectorySize) {
-    throw Error("'" + path + "' is not a zip archive: too short (" + std::to_string(file_size) +
-                " bytes)");
+    throw Error("'" + path + "' is not a zip archive: too short (" + std::to_string(file_size) + " bytes)");
   }
   // The end-of-directory record sits in the last 22 + comment bytes of the file.
   const uint64_t tail_size = std::min(file_size, kEndOfDirectorySize + kMaxCommentSize);
@@ -73,7 +71,8 @@ void ZipReader::read_central_directory() {
     }
   }
   if (end_record == tail_size) {
-    throw Error("'" + path + "' is not a valid zip archive: no end-of-central-directory record "
+    throw Error("'" + path +
+                "' is not a valid zip archive: no end-of-central-directory record "
                 "(the file is truncated or not a zip)");
   }
   const uint8_t* record = &tail[end_record];
@@ -84,9 +83,9 @@ void ZipReader::read_central_directory() {
   const uint16_t entry_count = load_little_endian<uint16_t>(record + 10);
   const uint32_t directory_size = load_little_endian<uint32_t>(record + 12);
   const uint32_t directory_offset = load_little_endian<uint32_t>(record + 16);
-  if (entry_count == kZip64Marker16 || directory_size == kZip64Marker32 ||
-      directory_offset == kZip64Marker32) {
-    throw Error("zip archive '" + path + "' needs zip64 (more than 65535 entries or 4 GiB), "
+  if (entry_count == kZip64Marker16 || directory_size == kZip64Marker32 || directory_offset == kZip64Marker32) {
+    throw Error("zip archive '" + path +
+                "' needs zip64 (more than 65535 entries or 4 GiB), "
                 "which is not supported");
   }
   if (disk != 0 || directory_disk != 0 || entries_on_disk != entry_count) {
@@ -99,8 +98,7 @@ void ZipReader::read_central_directory() {
   }
   if (uint64_t{entry_count} * kCentralHeaderSize > directory_size) {
     throw Error("zip archive '" + path + "' is corrupt: " + std::to_string(entry_count) +
-                " entries cannot fit in a central directory of " +
-                std::to_string(directory_size) + " bytes");
+                " entries cannot fit in a central directory of " + std::to_string(directory_size) + " bytes");
   }
 
   std::vector<uint8_t> directory(directory_size);
@@ -111,8 +109,8 @@ void ZipReader::read_central_directory() {
   for (uint16_t i = 0; i < entry_count; ++i) {
     if (cursor + kCentralHeaderSize > directory.size() ||
         load_little_endian<uint32_t>(&directory[cursor]) != kCentralHeaderSignature) {
-      throw Error("zip archive '" + path + "' is corrupt: central directory entry " +
-                  std::to_string(i) + " is missing or malformed");
+      throw Error("zip archive '" + path + "' is corrupt: central directory entry " + std::to_string(i) +
+                  " is missing or malformed");
     }
     const uint8_t* header = &directory[cursor];
     const uint16_t flags = load_little_endian<uint16_t>(header + 8);
@@ -127,30 +125,27 @@ void ZipReader::read_central_directory() {
     const uint32_t local_header_offset = load_little_endian<uint32_t>(header + 42);
     const uint64_t next = cursor + kCentralHeaderSize + name_length + extra_length + comment_length;
     if (next > directory.size()) {
-      throw Error("zip archive '" + path + "' is corrupt: central directory entry " +
-                  std::to_string(i) + " runs past the end of the directory");
+      throw Error("zip archive '" + path + "' is corrupt: central directory entry " + std::to_string(i) +
+                  " runs past the end of the directory");
     }
     entry.name.assign(reinterpret_cast<const char*>(header + kCentralHeaderSize), name_length);
     entry.compressed_size = compressed_size;
     entry.size = size;
-    if (compressed_size == kZip64Marker32 || size == kZip64Marker32 ||
-        local_header_offset == kZip64Marker32) {
+    if (compressed_size == kZip64Marker32 || size == kZip64Marker32 || local_header_offset == kZip64Marker32) {
       throw Error(describe(path, entry.name) + " needs zip64 (over 4 GiB), which is not supported");
     }
     if (flags & kFlagEncrypted) throw Error(describe(path, entry.name) + " is encrypted");
     if (entry.method != kStored && entry.method != kDeflated) {
-      throw Error(describe(path, entry.name) + " uses compression method " +
-                  std::to_string(entry.method) + "; only stored and deflated entries are supported");
+      throw Error(describe(path, entry.name) + " uses compression method " + std::to_string(entry.method) +
+                  "; only stored and deflated entries are supported");
     }
     if (entry.method == kStored && entry.compressed_size != entry.size) {
-      throw Error(describe(path, entry.name) + " is corrupt: stored entry declares " +
-                  std::to_string(entry.size) + " bytes but occupies " +
-                  std::to_string(entry.compressed_size));
+      throw Error(describe(path, entry.name) + " is corrupt: stored entry declares " + std::to_string(entry.size) +
+                  " bytes but occupies " + std::to_string(entry.compressed_size));
     }
     if (entry.method == kDeflated && entry.size > entry.compressed_size * kMaxDeflateRatio + 1024) {
-      throw Error(describe(path, entry.name) + " declares an impossible size: " +
-                  std::to_string(entry.size) + " bytes from " +
-                  std::to_string(entry.compressed_size) +
+      throw Error(describe(path, entry.name) + " declares an impossible size: " + std::to_string(entry.size) +
+                  " bytes from " + std::to_string(entry.compressed_size) +
                   " compressed bytes (corrupt file or zip bomb)");
     }
     if (!index_.emplace(entry.name, entries_.size()).second) {
@@ -162,8 +157,7 @@ void ZipReader::read_central_directory() {
   }
 }
 
-void ZipReader::locate_data(ZipEntry& entry, uint64_t local_header_offset,
-                            uint64_t directory_offset) {
+void ZipReader::locate_data(ZipEntry& entry, uint64_t local_header_offset, uint64_t directory_offset) {
   const std::string& path = file_.name();
   if (local_header_offset + kLocalHeaderSize + entry.name.size() > directory_offset) {
     throw Error(describe(path, entry.name) + " is corrupt: its local header at offset " +
@@ -192,17 +186,15 @@ void ZipReader::locate_data(ZipEntry& entry, uint64_t local_header_offset,
     const uint32_t local_size = load_little_endian<uint32_t>(header + 22);
     if (local_compressed != entry.compressed_size || local_size != entry.size ||
         load_little_endian<uint32_t>(header + 14) != entry.crc32) {
-      throw Error(describe(path, entry.name) + " is corrupt: its local header declares " +
-                  std::to_string(local_size) + " bytes (" + std::to_string(local_compressed) +
-                  " compressed) but the central directory says " + std::to_string(entry.size) +
-                  " (" + std::to_string(entry.compressed_size) + ")");
+      throw Error(describe(path, entry.name) + " is corrupt: its local header declares " + std::to_string(local_size) +
+                  " bytes (" + std::to_string(local_compressed) + " compressed) but the central directory says " +
+                  std::to_string(entry.size) + " (" + std::to_string(entry.compressed_size) + ")");
     }
   }
   entry.data_offset = local_header_offset + kLocalHeaderSize + name_length + extra_length;
   if (entry.data_offset + entry.compressed_size > directory_offset) {
-    throw Error(describe(path, entry.name) + " is out of bounds: its " +
-                std::to_string(entry.compressed_size) + " bytes at offset " +
-                std::to_string(entry.data_offset) + " run past the data area (" +
+    throw Error(describe(path, entry.name) + " is out of bounds: its " + std::to_string(entry.compressed_size) +
+                " bytes at offset " + std::to_string(entry.data_offset) + " run past the data area (" +
                 std::to_string(directory_offset) + " bytes)");
   }
 }
@@ -214,8 +206,8 @@ const ZipEntry* ZipReader::find(const std::string& name) const {
 
 std::vector<uint8_t> ZipReader::read(const ZipEntry& entry, uint64_t max_size) {
   if (entry.size > max_size) {
-    throw Error(describe(path(), entry.name) + " is too large: " + std::to_string(entry.size) +
-                " bytes (at most " + std::to_string(max_size) + " expected)");
+    throw Error(describe(path(), entry.name) + " is too large: " + std::to_string(entry.size) + " bytes (at most " +
+                std::to_string(max_size) + " expected)");
   }
   std::vector<uint8_t> data(entry.size);
   read_into(entry, data.data());
@@ -251,7 +243,9 @@ void ZipReader::read_into(const ZipEntry& entry, void* destination) {
         stream.avail_in = static_cast<uInt>(count);
       }
       const uint64_t room = entry.size - produced;
-      stream.next_out = output + produced;
+      // zlib refuses a null output pointer even when there is nothing to write (empty tensors).
+      uint8_t unused_output = 0;
+      stream.next_out = output != nullptr ? output + produced : &unused_output;
       stream.avail_out = static_cast<uInt>(std::min<uint64_t>(room, std::numeric_limits<uInt>::max()));
       const uInt room_before = stream.avail_out;
       status = inflate(&stream, Z_NO_FLUSH);
@@ -263,8 +257,8 @@ void ZipReader::read_into(const ZipEntry& entry, void* destination) {
       }
       if (status == Z_BUF_ERROR && room == 0) {
         inflateEnd(&stream);
-        throw Error(describe(path(), entry.name) + " inflates to more than its declared " +
-                    std::to_string(entry.size) + " bytes");
+        throw Error(describe(path(), entry.name) + " inflates to more than its declared " + std::to_string(entry.size) +
+                    " bytes");
       }
     }
     inflateEnd(&stream);
@@ -317,8 +311,8 @@ void ZipWriter::add(const std::string& name, const void* data, uint64_t size) {
 
 void ZipWriter::finish() {
   if (written_.size() >= kZip64Marker16) {
-    throw Error("cannot write zip archive '" + out_.path() + "': " +
-                std::to_string(written_.size()) + " entries need zip64 (not supported)");
+    throw Error("cannot write zip archive '" + out_.path() + "': " + std::to_string(written_.size()) +
+                " entries need zip64 (not supported)");
   }
   const uint64_t directory_offset = out_.position();
   for (const Written& entry : written_) {

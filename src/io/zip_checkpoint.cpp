@@ -29,7 +29,8 @@ Unpickled read_zip_checkpoint(const std::string& path) {
     throw Error("'" + path + "' is not a PyTorch checkpoint: it has no '" + prefix + "data.pkl'");
   }
   if (archive.find(prefix + "constants.pkl") != nullptr) {
-    throw Error("'" + path + "' is a TorchScript archive (torch.jit.save), not a torch.save checkpoint; "
+    throw Error("'" + path +
+                "' is a TorchScript archive (torch.jit.save), not a torch.save checkpoint; "
                 "save the model's state_dict() with torch.save instead");
   }
   // Storages are written in the host's byte order; newer PyTorch records it.

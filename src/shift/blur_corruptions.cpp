@@ -49,7 +49,7 @@ constexpr ZoomRow kZoom[2][5] = {{{0.01, 12}, {0.01, 16}, {0.02, 11}, {0.02, 13}
 constexpr double kGaussianBlurSigma[2][5] = {{1, 2, 3, 4, 6}, {0.4, 0.6, 0.7, 0.8, 1.0}};
 
 // ImageNet-C's disk(): an aliased disk on a grid of at least 17×17, normalised, then smoothed by a
-// small Gaussian. Rows and columns that stay exactly zero are trimmed so small radii stay cheap.
+// small Gaussian.
 cv::Mat disk_kernel(double radius, double alias_sigma) {
   const bool large = radius > 8.0;
   const int half = large ? static_cast<int>(std::ceil(radius)) : 8;
@@ -64,16 +64,34 @@ cv::Mat disk_kernel(double radius, double alias_sigma) {
   disk /= std::max(1.0, cv::sum(disk)[0]);
   const int alias_size = large ? 5 : 3;
   cv::GaussianBlur(disk, disk, cv::Size(alias_size, alias_size), alias_sigma);
+  return disk;
+}
 
+// The kernel at another resolution: kernel(x / scale), bilinearly interpolated and renormalised.
+// Rebuilding the aliased disk at radius·scale instead would jump between whole-pixel disks (a
+// radius of 0.9 px is no blur at all), so severities would stop being ordered below the table's
+// reference size. Rows and columns that are exactly zero are trimmed so small kernels stay cheap.
+cv::Mat rescale_kernel(const cv::Mat& kernel, double scale) {
+  cv::Mat out = kernel;
+  if (scale != 1.0) {
+    const int half_in = kernel.rows / 2;
+    const int half_out = std::max(1, static_cast<int>(std::ceil(half_in * scale)));
+    const double inv = 1.0 / scale;
+    const cv::Matx23d inverse(inv, 0.0, half_in - half_out * inv, 0.0, inv, half_in - half_out * inv);
+    cv::warpAffine(kernel, out, inverse, cv::Size(2 * half_out + 1, 2 * half_out + 1),
+                   cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, cv::Scalar(0));
+    out /= cv::sum(out)[0];
+  }
+  const int half = out.rows / 2;
   int reach = 0;  // largest offset from the centre with a non-zero weight
-  for (int y = 0; y < disk.rows; ++y) {
-    for (int x = 0; x < disk.cols; ++x) {
-      if (disk.at<float>(y, x) != 0.0f) {
+  for (int y = 0; y < out.rows; ++y) {
+    for (int x = 0; x < out.cols; ++x) {
+      if (out.at<float>(y, x) != 0.0f) {
         reach = std::max({reach, std::abs(y - half), std::abs(x - half)});
       }
     }
   }
-  return disk(cv::Rect(half - reach, half - reach, 2 * reach + 1, 2 * reach + 1)).clone();
+  return out(cv::Rect(half - reach, half - reach, 2 * reach + 1, 2 * reach + 1)).clone();
 }
 
 // The original shuffles pixels with sequential swaps in interpreted Python (tens of seconds per
@@ -100,7 +118,7 @@ void shuffle_locally(cv::Mat& img, int delta, int iterations, cv::RNG& rng) {
 cv::Mat defocus_blur(const cv::Mat& img, const CorruptionContext& ctx) {
   const DefocusRow& row = ctx.pick(kDefocus);
   cv::Mat out;
-  cv::filter2D(img, out, -1, disk_kernel(ctx.px(row.radius), row.alias_sigma));
+  cv::filter2D(img, out, -1, rescale_kernel(disk_kernel(row.radius, row.alias_sigma), ctx.scale));
   return out;
 }
 

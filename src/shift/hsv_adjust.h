@@ -1,8 +1,7 @@
 #pragma once
 // HSV edits as ImageNet-C makes them (scikit-image rgb2hsv → edit → hsv2rgb), computed directly in
 // RGB: with hue fixed, every channel is V·(1 − S·g(H)), so changing V scales the pixel and
-// changing S scales its distance from V. Exact, and without the trigonometry-free but branchy
-// full conversion.
+// changing S scales its distance from V. Exact, and cheaper than converting to HSV and back.
 #include <opencv2/core.hpp>
 
 namespace advbn::shift::detail {

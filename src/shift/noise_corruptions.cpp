@@ -32,14 +32,18 @@ cv::Mat gaussian_noise(const cv::Mat& img, const CorruptionContext& ctx) {
 
 // The output is min(Poisson(rate·v/255), rate)/rate·255, so only counts below `rate` need a
 // distribution: each input value v gets an inverse-CDF table of `rate` entries, built the first
-// time v occurs, and a sample is one uniform draw plus a binary search. Exact, and independent of
-// the image size, unlike a Poisson sampler per pixel.
+// time v occurs, and a sample is one uniform draw. A guide table (Chen and Asau's indexed search)
+// gives, for each 1/kGuide slice of [0, 1), the smallest count that slice can map to, so the
+// search forward from it takes about one step. Exact, and independent of the image size, unlike a
+// Poisson sampler per pixel.
 cv::Mat shot_noise(const cv::Mat& img, const CorruptionContext& ctx) {
+  constexpr int kGuide = 64;
   cv::RNG rng(ctx.seed);
   const int rate = ctx.pick(kShotRate);
   const cv::Mat uniforms = uniform_field(rng, img.size(), img.channels(), 0.0, 1.0);
 
   std::vector<float> cdf(static_cast<std::size_t>(256) * rate);
+  std::vector<int> guide(static_cast<std::size_t>(256) * kGuide);
   bool built[256] = {};
   const auto build = [&](int value) {
     const double lambda = rate * value / 255.0;
@@ -50,6 +54,12 @@ cv::Mat shot_noise(const cv::Mat& img, const CorruptionContext& ctx) {
       cumulative += p;
       row[k] = static_cast<float>(cumulative);
       p *= lambda / (k + 1);
+    }
+    int* start = guide.data() + static_cast<std::size_t>(value) * kGuide;
+    int k = 0;
+    for (int j = 0; j < kGuide; ++j) {
+      while (k < rate && row[k] <= static_cast<float>(j) / kGuide) ++k;
+      start[j] = k;
     }
     built[value] = true;
   };
@@ -65,7 +75,9 @@ cv::Mat shot_noise(const cv::Mat& img, const CorruptionContext& ctx) {
       build(value);
     }
     const float* row = cdf.data() + static_cast<std::size_t>(value) * rate;
-    const auto count = std::upper_bound(row, row + rate, u[i]) - row;  // rate when ≥ rate
+    const int slice = std::min(kGuide - 1, static_cast<int>(u[i] * kGuide));
+    int count = guide[static_cast<std::size_t>(value) * kGuide + slice];  // rate: ≥ rate
+    while (count < rate && row[count] <= u[i]) ++count;
     dst[i] = cv::saturate_cast<uchar>(static_cast<float>(count) * to_pixel);
   }
   return out;

@@ -1,6 +1,8 @@
 set(ADVBN_SHIFT_SOURCES
   src/shift/corruptions.cpp
   src/shift/demo_scene.cpp
+  src/shift/contact_sheet.cpp
+  src/shift/folder_suite.cpp
   src/shift/image_checks.cpp
   src/shift/random_fields.cpp
   src/shift/pixel_math.cpp
@@ -14,4 +16,7 @@ set(ADVBN_SHIFT_SOURCES
   src/shift/digital_corruptions.cpp
   src/shift/hsv_adjust.cpp
   src/shift/elastic_transform.cpp
+  src/shift/filters.cpp
+  src/shift/css_colour_ops.cpp
+  src/shift/css_blend.cpp
 )

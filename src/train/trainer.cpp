@@ -10,7 +10,10 @@
 #include "advbn/core/adv_batch_norm.h"
 #include "advbn/data/dataset.h"
 #include "advbn/data/loader.h"
-#include "advbn/data/transforms.h"
+#include "advbn/data/normalization.h"
+#include "advbn/data/open_dataset.h"
+#include "advbn/data/pipeline.h"
+#include "advbn/data/subset.h"
 #include "advbn/error.h"
 #include "advbn/eval/evaluate.h"
 #include "advbn/eval/meters.h"
@@ -98,10 +101,10 @@ std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions&
   advbn_options.relu_clamp = advbn_options.relu_clamp && network->cut_is_post_relu();
   const AdvBatchNorm advbn(advbn_options);
 
-  const auto mean = data::kImageNetMean, std = data::kImageNetStd;
+  const auto normalization = data::imagenet_normalization();
   const int workers = config.workers > 0 ? config.workers : std::max(1, torch::get_num_threads());
   data::Loader train_loader(
-      data.train, data::train_pipeline(config.augment, data.image_size, data.small_images, mean, std),
+      data.train, data::train_pipeline(config.augment, data.image_size, data.small_images, normalization),
       {static_cast<size_t>(config.batch), /*shuffle=*/true, /*drop_last=*/true, workers, 4, config.seed});
   if (train_loader.batches_per_epoch() == 0) {
     throw Error(config.data + ": fewer training images (" + std::to_string(data.train->size()) +
@@ -110,7 +113,7 @@ std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions&
   std::unique_ptr<data::Loader> val_loader;
   if (data.val) {
     val_loader = std::make_unique<data::Loader>(
-        data.val, data::eval_pipeline(data.image_size, data.small_images, mean, std),
+        data.val, data::eval_pipeline(data.image_size, data.small_images, normalization),
         data::LoaderOptions{static_cast<size_t>(config.batch), false, false, workers, 4, config.seed});
   }
 

@@ -173,10 +173,9 @@ torch.save({"weight": torch.zeros(2), "payload": EvalPayload()}, path("evil_eval
            _use_new_zipfile_serialization=False)
 torch.save({"weight": torch.zeros(2), "payload": CustomClass()}, path("evil_custom_class.pth"))
 
-zip_bytes = open(path("resnet18_zip.pth"), "rb").read()
-open(path("truncated_zip.pth"), "wb").write(zip_bytes[: len(zip_bytes) // 2])
-legacy_bytes = open(path("resnet18_legacy.pth"), "rb").read()
-open(path("truncated_legacy.pth"), "wb").write(legacy_bytes[: len(legacy_bytes) // 2])
+for stem in ("dtypes_zip", "dtypes_legacy"):
+    whole = open(path(stem + ".pth"), "rb").read()
+    open(path("truncated_" + stem + ".pth"), "wb").write(whole[: len(whole) * 3 // 4])
 open(path("random.bin"), "wb").write(b"\x00" + random.Random(0).randbytes(4095))
 open(path("huge_header.safetensors"), "wb").write(struct.pack("<Q", 1 << 62) + b'{"a":1}')
 

@@ -25,8 +25,7 @@ void add_convert_command(CLI::App& app) {
       "convert",
       "Convert weights: .pth (torchvision state dict, one BN branch) <-> .safetensors (both "
       "branches + network description)");
-  add_network_options(*cmd, params->network);
-  cmd->get_option("--weights")->alias("--in");
+  add_network_options(*cmd, params->network, /*weights_required=*/true, "--in,--weights");
   cmd->add_option("--out", params->output, "Output file (.pth, .pt or .safetensors)")->required();
   cmd->add_option("--branch", params->branch, "BN branch written to a .pth: clean or adv")
       ->capture_default_str()

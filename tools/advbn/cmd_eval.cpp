@@ -2,12 +2,16 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <iostream>
 
 #include "advbn/commands.h"
 #include "advbn/data/dataset.h"
 #include "advbn/data/loader.h"
-#include "advbn/data/transforms.h"
+#include "advbn/data/normalization.h"
+#include "advbn/data/open_dataset.h"
+#include "advbn/data/pipeline.h"
+#include "advbn/data/subset.h"
 #include "advbn/error.h"
 #include "advbn/eval/evaluate.h"
 #include "advbn/network_options.h"
@@ -60,7 +64,7 @@ void add_eval_command(CLI::App& app) {
     const bool small = native <= 64;
     const int size = params->image_size > 0 ? params->image_size : (small ? native : 224);
     data::Loader loader(dataset,
-                        data::eval_pipeline(size, small, data::kImageNetMean, data::kImageNetStd),
+                        data::eval_pipeline(size, small, data::imagenet_normalization()),
                         {static_cast<size_t>(params->batch), false, false,
                          std::max(1, torch::get_num_threads()), 4, 0});
     ProgressReporter progress(std::cerr, ProgressReporter::stderr_is_terminal());

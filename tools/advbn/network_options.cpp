@@ -4,7 +4,8 @@
 
 namespace advbn::cli {
 
-void add_network_options(CLI::App& command, NetworkOptions& options, bool weights_required) {
+void add_network_options(CLI::App& command, NetworkOptions& options, bool weights_required,
+                         const std::string& weights_flags) {
   command.add_option("--arch", options.spec.arch, "Architecture (resnet18/34/50/101/152)")
       ->capture_default_str();
   command.add_option("--num-classes", options.spec.num_classes, "Number of output classes")
@@ -17,7 +18,7 @@ void add_network_options(CLI::App& command, NetworkOptions& options, bool weight
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   auto* weights = command.add_option(
-      "--weights", options.weights,
+      weights_flags, options.weights,
       "Weights: torchvision .pth/.pt (zip or legacy) or .safetensors (description read from it)");
   if (weights_required) weights->required();
 }

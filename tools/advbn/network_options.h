@@ -13,7 +13,9 @@ struct NetworkOptions {
   std::string weights;
 };
 
-void add_network_options(CLI::App& command, NetworkOptions& options, bool weights_required = true);
+// `weights_flags`: the CLI11 names of the weights option (e.g. "--in,--weights").
+void add_network_options(CLI::App& command, NetworkOptions& options, bool weights_required = true,
+                         const std::string& weights_flags = "--weights");
 
 // Builds the network (description from a safetensors checkpoint when stored there) with weights.
 StagedNetwork load_network(const CLI::App& command, const NetworkOptions& options);

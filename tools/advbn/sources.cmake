@@ -9,4 +9,6 @@ set(ADVBN_COMMAND_SOURCES
   tools/advbn/cmd_train.cpp
   tools/advbn/cmd_eval.cpp
   tools/advbn/cmd_demo.cpp
+  tools/advbn/cmd_corrupt.cpp
+  tools/advbn/cmd_filter.cpp
 )

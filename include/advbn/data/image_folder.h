@@ -5,8 +5,8 @@
 // ordered by (folder path, file name). Recognised extensions, case-insensitive: jpg, jpeg, png,
 // ppm, pgm, bmp, tif, tiff, webp.
 //
-// Opening checks every file's header (cv::haveImageReader), not its full decode, so even ImageNet
-// opens in seconds per hundred thousand files. Files that are not images (wrong extension, content
+// Opening checks every file's header (cv::haveImageReader), which reads a few bytes per file
+// rather than decoding it, so opening stays cheap next to an epoch over the same files. Files that are not images (wrong extension, content
 // that no decoder recognises, files outside a class folder) are skipped and reported through
 // skipped_files() and warnings(). A file whose header is valid but whose body is corrupt can only
 // be found by decoding it; get() then throws advbn::Error naming the file.

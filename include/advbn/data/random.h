@@ -27,7 +27,7 @@ double uniform01(std::mt19937_64& rng);
 // Uniform double in [low, high).
 double uniform_real(std::mt19937_64& rng, double low, double high);
 
-// Uniform integer in [0, count) without modulo bias; count must be positive.
+// Uniform integer in [0, count) without modulo bias; throws advbn::Error for count == 0.
 uint64_t uniform_index(std::mt19937_64& rng, uint64_t count);
 
 // A uniformly random permutation of 0..count-1 (Fisher-Yates), fixed by the seed.

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "advbn/data/dataset.h"
-#include "advbn/data/transforms.h"
+#include "advbn/data/pipeline.h"
 #include "advbn/models/staged_network.h"
 #include "advbn/shift/corruptions.h"
 

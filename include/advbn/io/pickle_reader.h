@@ -7,9 +7,8 @@
 //
 // Supported: the binary opcodes of protocols 2 to 5 that torch.save and Python emit for
 // None, bool, int, float, str, bytes, tuple, list, dict, collections.OrderedDict and tensors.
-#include <advbn/io/byte_source.h>
-
 #include <ATen/ATen.h>
+#include <advbn/io/byte_source.h>
 
 #include <cstdint>
 #include <functional>

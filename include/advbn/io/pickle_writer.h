@@ -12,11 +12,11 @@ class PickleWriter {
   PickleWriter();
 
   void mark();
-  void tuple();        // the values since the last mark
+  void tuple();  // the values since the last mark
   void empty_tuple();
-  void set_items();    // key/value pairs since the last mark into the dict below the mark
+  void set_items();  // key/value pairs since the last mark into the dict below the mark
   void global(const std::string& module, const std::string& name);
-  void reduce();       // callable(*args) with the two values on top of the stack
+  void reduce();  // callable(*args) with the two values on top of the stack
   void persistent_id();
   void string(const std::string& text);
   void integer(int64_t value);

@@ -7,7 +7,8 @@
 // side is at most 64 px. Spatial parameters (blur radii and sigmas, glass-blur displacement, motion
 // length, elastic amplitudes, snow flake size, spatter sigmas) are given in pixels of the table's
 // reference size and are scaled by min(H, W) / reference, so a severity looks alike at any
-// resolution and matches the tables exactly at 224 px (ImageNet) and 32 px (CIFAR).
+// resolution and matches the tables exactly at 224 px (ImageNet) and 32 px (CIFAR). The defocus
+// disk is resampled rather than rebuilt at the scaled radius, so it stays a blur below 1 px.
 //
 // Randomness. Every random draw comes from a generator seeded by (seed, corruption name); the
 // severity is deliberately not part of the seed, so the five severities of one image share their
@@ -19,7 +20,7 @@
 // has the table's strength rather than the weaker strength it would keep after a colour round trip.
 //
 // Deviations from the Python tools, chosen for speed or because the originals need external data:
-//  - frost uses a procedural ice texture instead of six photographs (see frost_texture.h):
+//  - frost uses a procedural ice texture instead of six photographs (src/shift/frost_texture.h):
 //    diamond-square plasma haze plus crystalline needles along three directions 60° apart;
 //  - motion_blur and snow reproduce ImageMagick's one-sided Gaussian line kernel directly;
 //  - elastic_transform composes the random affine warp and the displacement field into one remap,

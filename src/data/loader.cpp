@@ -1,0 +1,153 @@
+#include <advbn/data/loader.h>
+#include <advbn/data/random.h>
+#include <advbn/data/transforms.h>
+#include <advbn/error.h>
+
+#include <torch/torch.h>
+
+#include <numeric>
+
+namespace advbn::data {
+
+std::vector<size_t> epoch_order(size_t size, bool shuffle, uint64_t seed, int64_t epoch) {
+  if (shuffle) return random_permutation(size, mix_seeds(seed, static_cast<uint64_t>(epoch)));
+  std::vector<size_t> order(size);
+  std::iota(order.begin(), order.end(), size_t{0});
+  return order;
+}
+
+Loader::Loader(DatasetPtr dataset, Pipeline pipeline, LoaderOptions options)
+    : dataset_(std::move(dataset)), pipeline_(std::move(pipeline)), options_(options) {
+  if (!dataset_) throw Error("Loader needs a dataset");
+  if (dataset_->size() == 0) throw Error("cannot load batches from empty " + dataset_->description());
+  if (options_.batch_size == 0) throw Error("loader batch size must be at least 1");
+  if (options_.workers < 0) {
+    throw Error("loader workers must be >= 0, got " + std::to_string(options_.workers));
+  }
+  if (options_.prefetch_batches < 1) {
+    throw Error("loader prefetch_batches must be >= 1, got " +
+                std::to_string(options_.prefetch_batches));
+  }
+  const size_t size = dataset_->size();
+  batches_per_epoch_ = options_.drop_last ? size / options_.batch_size
+                                          : (size + options_.batch_size - 1) / options_.batch_size;
+  if (batches_per_epoch_ == 0) {
+    throw Error(dataset_->description() + " holds fewer images than one batch of " +
+                std::to_string(options_.batch_size) + ", and drop_last would drop them all");
+  }
+  threads_.reserve(static_cast<size_t>(options_.workers));
+  for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { worker_loop(); });
+}
+
+Loader::~Loader() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  work_available_.notify_all();
+  for (auto& thread : threads_) thread.join();
+}
+
+void Loader::start_epoch(int64_t epoch) {
+  auto order = epoch_order(dataset_->size(), options_.shuffle, options_.seed, epoch);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++generation_;
+    epoch_started_ = true;
+    epoch_ = epoch;
+    order_ = std::move(order);
+    next_to_schedule_ = 0;
+    next_to_deliver_ = 0;
+    ready_.clear();
+  }
+  work_available_.notify_all();
+}
+
+std::vector<size_t> Loader::batch_indices(size_t batch) const {
+  const size_t begin = batch * options_.batch_size;
+  const size_t end = std::min(begin + options_.batch_size, order_.size());
+  return {order_.begin() + static_cast<std::ptrdiff_t>(begin),
+          order_.begin() + static_cast<std::ptrdiff_t>(end)};
+}
+
+std::optional<Batch> Loader::build_batch(const std::vector<size_t>& indices, int64_t epoch,
+                                         const std::function<bool()>& cancelled) const {
+  const int size = pipeline_.image_size;
+  Batch batch;
+  batch.indices = indices;
+  batch.images = torch::empty({static_cast<int64_t>(indices.size()), 3, size, size}, torch::kFloat32);
+  batch.labels = torch::empty({static_cast<int64_t>(indices.size())}, torch::kInt64);
+  float* images = batch.images.data_ptr<float>();
+  int64_t* labels = batch.labels.data_ptr<int64_t>();
+  const size_t image_floats = 3 * static_cast<size_t>(size) * size;
+  for (size_t i = 0; i < indices.size(); ++i) {
+    if (cancelled()) return std::nullopt;
+    const size_t index = indices[i];
+    Sample sample = dataset_->get(index);
+    std::mt19937_64 rng(sample_seed(options_.seed, epoch, index));
+    const cv::Mat image = pipeline_.augment(sample.image, index, rng);
+    if (image.rows != size || image.cols != size) {
+      throw Error("the pipeline produced a " + std::to_string(image.cols) + "x" +
+                  std::to_string(image.rows) + " image for index " + std::to_string(index) +
+                  " of " + dataset_->description() + "; batches need " + std::to_string(size) +
+                  "x" + std::to_string(size));
+    }
+    write_normalized(image, pipeline_.normalization, images + i * image_floats);
+    labels[i] = sample.label;
+  }
+  return batch;
+}
+
+void Loader::worker_loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const size_t ahead = static_cast<size_t>(options_.workers) * options_.prefetch_batches;
+  while (true) {
+    work_available_.wait(lock, [&] {
+      return stopping_ || (epoch_started_ && next_to_schedule_ < batches_per_epoch_ &&
+                           next_to_schedule_ < next_to_deliver_ + ahead);
+    });
+    if (stopping_) return;
+    const size_t batch = next_to_schedule_++;
+    const uint64_t generation = generation_;
+    const int64_t epoch = epoch_;
+    const auto indices = batch_indices(batch);
+    lock.unlock();
+
+    Outcome outcome;
+    try {
+      outcome.batch = build_batch(indices, epoch, [&] {
+        return stopping_ || generation_ != generation;
+      });
+    } catch (...) {
+      outcome.error = std::current_exception();
+    }
+
+    lock.lock();
+    // A batch of an abandoned epoch, or one cut short, is dropped.
+    if (generation_ == generation && (outcome.batch || outcome.error)) {
+      ready_[batch] = std::move(outcome);
+      batch_ready_.notify_all();
+    }
+  }
+}
+
+std::optional<Batch> Loader::next() {
+  if (!epoch_started_) throw Error("Loader::next() called before start_epoch()");
+  if (next_to_deliver_ >= batches_per_epoch_) return std::nullopt;
+  if (threads_.empty()) {
+    const size_t batch = next_to_deliver_++;
+    return build_batch(batch_indices(batch), epoch_, [] { return false; });
+  }
+  std::unique_lock<std::mutex> lock(mutex_);
+  const size_t batch = next_to_deliver_;
+  batch_ready_.wait(lock, [&] { return ready_.count(batch) > 0; });
+  Outcome outcome = std::move(ready_.at(batch));
+  ready_.erase(batch);
+  ++next_to_deliver_;
+  lock.unlock();
+  work_available_.notify_all();
+  if (outcome.error) std::rethrow_exception(outcome.error);
+  return std::move(outcome.batch);
+}
+
+}  // namespace advbn::data

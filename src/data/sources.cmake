@@ -1,0 +1,15 @@
+set(ADVBN_DATA_SOURCES
+  src/data/random.cpp
+  src/data/file_bytes.cpp
+  src/data/idx_dataset.cpp
+  src/data/cifar_dataset.cpp
+  src/data/image_folder.cpp
+  src/data/open_dataset.cpp
+  src/data/subset.cpp
+  src/data/normalization.cpp
+  src/data/transforms.cpp
+  src/data/image_ops.cpp
+  src/data/autoaugment.cpp
+  src/data/pipeline.cpp
+  src/data/loader.cpp
+)

@@ -1,0 +1,166 @@
+#include "advbn/shift/folder_suite.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "advbn/error.h"
+#include "advbn/shift/filters.h"
+#include "image_checks.h"
+#include "random_fields.h"
+
+namespace advbn::shift {
+
+namespace fs = std::filesystem;
+
+namespace {
+struct DatasetFiles {
+  std::vector<fs::path> images;  // relative to the input folder, sorted
+  std::size_t skipped = 0;
+};
+
+DatasetFiles list_dataset(const fs::path& input, const fs::path& output) {
+  std::error_code ec;
+  if (!fs::is_directory(input, ec)) {
+    throw Error("input folder " + input.string() + " does not exist or is not a folder");
+  }
+  // Writing inside the input would feed the suite its own outputs on a later run.
+  const fs::path in_abs = fs::weakly_canonical(input);
+  const fs::path out_abs = fs::weakly_canonical(output);
+  const fs::path out_from_in = out_abs.lexically_relative(in_abs);
+  if (!out_from_in.empty() && *out_from_in.begin() != "..") {
+    throw Error("output folder " + output.string() + " lies inside the input folder " +
+                input.string() + "; choose an output outside it");
+  }
+  DatasetFiles files;
+  for (const auto& entry : fs::recursive_directory_iterator(input)) {
+    if (!entry.is_regular_file()) continue;
+    const fs::path relative = entry.path().lexically_relative(input);
+    const bool in_class_folder = std::distance(relative.begin(), relative.end()) >= 2;
+    if (in_class_folder && has_image_extension(relative)) {
+      files.images.push_back(relative);
+    } else {
+      ++files.skipped;
+    }
+  }
+  std::sort(files.images.begin(), files.images.end());
+  return files;
+}
+
+std::string progress_line(std::size_t index, std::size_t total, const fs::path& relative) {
+  return "[" + std::to_string(index + 1) + "/" + std::to_string(total) + "] " +
+         relative.generic_string();
+}
+}  // namespace
+
+std::uint64_t file_seed(std::uint64_t seed, const std::string& relative_path) {
+  return detail::mix_seed(seed, relative_path);
+}
+
+bool has_image_extension(const fs::path& path) {
+  static const std::set<std::string> kExtensions = {".bmp", ".jpeg", ".jpg", ".pbm", ".pgm",
+                                                    ".png", ".ppm",  ".tif", ".tiff", ".webp"};
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return kExtensions.count(ext) != 0;
+}
+
+cv::Mat read_image(const fs::path& path) {
+  cv::Mat img = cv::imread(path.string(), cv::IMREAD_ANYCOLOR);
+  if (img.empty()) {
+    throw Error("cannot read image " + path.string() + " (missing, or not a format OpenCV decodes)");
+  }
+  if (img.channels() == 4) {
+    cv::cvtColor(img, img, cv::COLOR_BGRA2BGR);
+  }
+  return img;
+}
+
+void write_image(const fs::path& path, const cv::Mat& img) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) {
+    throw Error("cannot create folder " + path.parent_path().string() + ": " + ec.message());
+  }
+  bool ok = false;
+  try {
+    ok = cv::imwrite(path.string(), img);
+  } catch (const cv::Exception& e) {
+    throw Error("cannot write image " + path.string() + ": " + e.what());
+  }
+  if (!ok) {
+    throw Error("cannot write image " + path.string() + " (check the extension and permissions)");
+  }
+}
+
+SuiteSummary write_corruption_suite(const fs::path& input, const fs::path& output,
+                                    const CorruptionSuiteOptions& options,
+                                    const SuiteProgress& progress) {
+  const std::vector<std::string> corruptions =
+      options.corruptions.empty() ? common_corruptions() : options.corruptions;
+  std::vector<int> severities = options.severities;
+  if (severities.empty()) severities = {1, 2, 3, 4, 5};
+  const auto& known = all_corruptions();
+  for (const std::string& name : corruptions) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      throw Error("unknown corruption '" + name + "'; valid corruptions: " + detail::join(known));
+    }
+  }
+  for (const int severity : severities) {
+    if (severity < 1 || severity > 5) {
+      throw Error("corruption severity " + std::to_string(severity) +
+                  " is out of range; valid severities: 1, 2, 3, 4, 5");
+    }
+  }
+
+  const DatasetFiles files = list_dataset(input, output);
+  SuiteSummary summary;
+  summary.skipped = files.skipped;
+  for (std::size_t i = 0; i < files.images.size(); ++i) {
+    const fs::path& relative = files.images[i];
+    if (progress) progress(progress_line(i, files.images.size(), relative));
+    const cv::Mat img = read_image(input / relative);
+    const std::uint64_t seed = file_seed(options.seed, relative.generic_string());
+    for (const std::string& name : corruptions) {
+      for (const int severity : severities) {
+        write_image(output / name / std::to_string(severity) / relative,
+                    corrupt(img, name, severity, seed, options.preset));
+        ++summary.written;
+      }
+    }
+    ++summary.images;
+  }
+  return summary;
+}
+
+SuiteSummary write_filter_suite(const fs::path& input, const fs::path& output,
+                                const std::vector<std::string>& filters,
+                                const SuiteProgress& progress) {
+  const std::vector<std::string> names = filters.empty() ? filter_names() : filters;
+  const auto& known = filter_names();
+  for (const std::string& name : names) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      throw Error("unknown filter '" + name + "'; valid filters: " + detail::join(known));
+    }
+  }
+  const DatasetFiles files = list_dataset(input, output);
+  SuiteSummary summary;
+  summary.skipped = files.skipped;
+  for (std::size_t i = 0; i < files.images.size(); ++i) {
+    const fs::path& relative = files.images[i];
+    if (progress) progress(progress_line(i, files.images.size(), relative));
+    const cv::Mat img = read_image(input / relative);
+    for (const std::string& name : names) {
+      write_image(output / name / relative, apply_filter(img, name));
+      ++summary.written;
+    }
+    ++summary.images;
+  }
+  return summary;
+}
+
+}  // namespace advbn::shift

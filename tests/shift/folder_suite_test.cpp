@@ -1,0 +1,113 @@
+#include "advbn/shift/folder_suite.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "advbn/error.h"
+#include "advbn/shift/filters.h"
+#include "shift/shift_test_util.h"
+
+namespace advbn::shift {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::mean_abs_diff;
+using testing::scene;
+
+// A tiny class-folder dataset: two classes, one colour and one grayscale PNG, plus files the
+// suite must skip (a text file inside a class, an image directly under the root).
+class FolderSuite : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("advbn_folder_suite_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    input_ = root_ / "in";
+    write_image(input_ / "cat" / "a.png", scene(32, 32));
+    write_image(input_ / "dog" / "b.png", scene(40, 24, true));
+    std::ofstream(input_ / "dog" / "notes.txt") << "not an image";
+    write_image(input_ / "loose.png", scene(16, 16));
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  fs::path root_;
+  fs::path input_;
+};
+
+TEST_F(FolderSuite, CorruptionsUseTheImageNetCLayout) {
+  CorruptionSuiteOptions options;
+  options.corruptions = {"gaussian_noise", "contrast"};
+  options.severities = {1, 5};
+  options.seed = 11;
+  std::vector<std::string> lines;
+  const SuiteSummary summary = write_corruption_suite(
+      input_, root_ / "out", options, [&](const std::string& line) { lines.push_back(line); });
+  EXPECT_EQ(summary.images, 2u);
+  EXPECT_EQ(summary.written, 8u);
+  EXPECT_EQ(summary.skipped, 2u);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "[1/2] cat/a.png");
+
+  for (const char* name : {"gaussian_noise", "contrast"}) {
+    for (const char* severity : {"1", "5"}) {
+      for (const char* file : {"cat/a.png", "dog/b.png"}) {
+        const fs::path written = root_ / "out" / name / severity / file;
+        ASSERT_TRUE(fs::exists(written)) << written;
+        // PNG is lossless, so the file holds exactly what corrupt() returns for its seed.
+        const cv::Mat clean = read_image(input_ / file);
+        const cv::Mat expected = corrupt(clean, name, std::stoi(severity), file_seed(11, file));
+        const cv::Mat got = read_image(written);
+        EXPECT_EQ(got.type(), clean.type()) << written;
+        EXPECT_EQ(mean_abs_diff(got, expected), 0.0) << written;
+      }
+    }
+  }
+  EXPECT_FALSE(fs::exists(root_ / "out" / "gaussian_noise" / "1" / "loose.png"));
+  EXPECT_FALSE(fs::exists(root_ / "out" / "gaussian_noise" / "1" / "dog" / "notes.txt"));
+}
+
+TEST_F(FolderSuite, FiltersUseOneFolderPerFilter) {
+  const SuiteSummary summary = write_filter_suite(input_, root_ / "out", {"toaster", "1977"});
+  EXPECT_EQ(summary.images, 2u);
+  EXPECT_EQ(summary.written, 4u);
+  const cv::Mat got = read_image(root_ / "out" / "toaster" / "cat" / "a.png");
+  EXPECT_EQ(mean_abs_diff(got, apply_filter(read_image(input_ / "cat" / "a.png"), "toaster")), 0.0);
+  EXPECT_TRUE(fs::exists(root_ / "out" / "1977" / "dog" / "b.png"));
+  EXPECT_EQ(write_filter_suite(input_, root_ / "all", {}).written, 2 * filter_names().size());
+}
+
+TEST_F(FolderSuite, BadRequestsFailBeforeWriting) {
+  CorruptionSuiteOptions options;
+  options.corruptions = {"rain"};
+  EXPECT_THROW(write_corruption_suite(input_, root_ / "out", options), Error);
+  options.corruptions = {};
+  options.severities = {6};
+  EXPECT_THROW(write_corruption_suite(input_, root_ / "out", options), Error);
+  EXPECT_THROW(write_filter_suite(input_, root_ / "out", {"gotham"}), Error);
+  EXPECT_FALSE(fs::exists(root_ / "out"));
+  EXPECT_THROW(write_corruption_suite(root_ / "missing", root_ / "out", {}), Error);
+  EXPECT_THROW(write_filter_suite(input_, input_ / "shifted", {}), Error);
+}
+
+TEST_F(FolderSuite, UnreadableImagesAreNamed) {
+  std::ofstream(input_ / "cat" / "broken.png") << "not a png";
+  try {
+    write_filter_suite(input_, root_ / "out", {"toaster"});
+    FAIL() << "expected advbn::Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("broken.png"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ImageExtensions, CaseInsensitive) {
+  EXPECT_TRUE(has_image_extension("x/IMG_1.JPEG"));
+  EXPECT_TRUE(has_image_extension("a.png"));
+  EXPECT_FALSE(has_image_extension("a.txt"));
+  EXPECT_FALSE(has_image_extension("README"));
+}
+
+}  // namespace
+}  // namespace advbn::shift
