@@ -9,4 +9,3 @@ advbn_add_test_executable(advbn_tests
 )
 target_link_libraries(advbn_tests PRIVATE advbn)
 target_precompile_headers(advbn_tests PRIVATE <torch/torch.h> <gtest/gtest.h>)
-add_dependencies(advbn_tests advbn_tool)

@@ -382,16 +382,18 @@ class Unpickler {
     const std::vector<int64_t> sizes = shape_tuple(args[2], "size");
     const std::vector<int64_t> strides = shape_tuple(args[3], "stride");
     if (sizes.size() != strides.size()) fail("tensor size and stride have different lengths");
-    // The last element the view touches must lie inside the storage; computed in 128 bits so
-    // that hostile sizes cannot overflow past the check.
-    // An empty tensor touches no element; it only needs its offset inside the storage.
+    // The last element the view touches must lie inside the storage; an empty tensor touches
+    // none and only needs its offset inside. Each term is below 2^126 and the sum is checked
+    // after every step, so 128-bit arithmetic cannot overflow whatever the file claims.
+    const auto storage_numel = static_cast<unsigned __int128>(storage.numel());
     const bool empty = std::find(sizes.begin(), sizes.end(), 0) != sizes.end();
     unsigned __int128 end = static_cast<unsigned __int128>(offset);
-    for (size_t i = 0; i < sizes.size() && !empty; ++i) {
+    bool fits = empty ? end <= storage_numel : end < storage_numel;
+    for (size_t i = 0; i < sizes.size() && !empty && fits; ++i) {
       end += static_cast<unsigned __int128>(sizes[i] - 1) * static_cast<uint64_t>(strides[i]);
+      fits = end < storage_numel;
     }
-    const auto storage_numel = static_cast<unsigned __int128>(storage.numel());
-    if (empty ? end > storage_numel : end >= storage_numel) {
+    if (!fits) {
       fail("tensor of size " + c10::str(at::IntArrayRef(sizes)) + ", stride " + c10::str(at::IntArrayRef(strides)) +
            " and offset " + std::to_string(offset) + " does not fit its storage of " + std::to_string(storage.numel()) +
            " elements");

@@ -80,8 +80,9 @@ TensorEntry parse_tensor(const std::string& name, const Json& info, const std::s
   unsigned __int128 nbytes = static_cast<unsigned __int128>(c10::elementSize(entry.dtype));
   for (const Json& size : *shape) {
     const uint64_t dim = unsigned_number(size, path, where + "'s shape entries");
-    if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+    if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
       fail(path, where + " has an impossible shape");
+    }
     nbytes *= dim;
     // Saturate: anything past 2^64 is out of range anyway, and this keeps the product exact.
     nbytes =

@@ -60,7 +60,7 @@ ImportReport import_state_dict(torch::nn::Module& model, const io::StateDict& we
                                const std::string& source, bool strict) {
   auto state = named_state(model);
   ImportReport report;
-  std::set<std::string> loaded;
+  std::set<std::string> loaded, misshapen;
   torch::NoGradGuard no_grad;
   for (const auto& [name, tensor] : weights) {
     const auto it = state.find(name);
@@ -69,13 +69,14 @@ ImportReport import_state_dict(torch::nn::Module& model, const io::StateDict& we
     } else if (it->second.sizes() != tensor.sizes()) {
       report.mismatched.push_back(name + ": weights " + shape_string(tensor) + " vs model " +
                                   shape_string(it->second));
+      misshapen.insert(name);
     } else {
       it->second.copy_(tensor);
       loaded.insert(name);
     }
   }
   for (auto& [name, tensor] : state) {
-    if (loaded.count(name)) continue;
+    if (loaded.count(name) || misshapen.count(name)) continue;
     if (is_twin_key(name) && loaded.count(main_key_of_twin(name))) {
       tensor.copy_(state.at(main_key_of_twin(name)));
     } else {

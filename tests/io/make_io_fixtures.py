@@ -71,9 +71,12 @@ def patch_entry_sizes(file, entry, compressed=None, size=None, local=True, centr
         headers.append((b"PK\x01\x02", 20, 28, 46))
     for signature, sizes, name_length, header_size in headers:
         start = data.find(signature)
-        while data[start + header_size:start + header_size + struct.unpack_from("<H", data, start + name_length)[0]] != name:
-            start = data.find(signature, start + 4)
+        while True:
             assert start >= 0, entry
+            length = struct.unpack_from("<H", data, start + name_length)[0]
+            if data[start + header_size:start + header_size + length] == name:
+                break
+            start = data.find(signature, start + 4)
         if compressed is not None:
             struct.pack_into("<I", data, start + sizes, compressed)
         if size is not None:

@@ -94,7 +94,8 @@ TEST(StagedResNet, FrozenPrefixKeepsEvalModeAndNoGradients) {
     EXPECT_EQ(p.value().requires_grad(), !in_prefix) << p.key();
   }
   for (const auto& m : network->named_modules()) {
-    const bool in_prefix = m.key().rfind("layer1", 0) == 0 || m.key().rfind("layer2", 0) == 0 || m.key() == "bn1";
+    const bool in_prefix =
+        m.key().rfind("layer1.", 0) == 0 || m.key().rfind("layer2.", 0) == 0 || m.key() == "bn1";
     if (in_prefix) EXPECT_FALSE(m.value()->is_training()) << m.key();
   }
   EXPECT_EQ(network->suffix_parameters().size(),
