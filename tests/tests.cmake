@@ -6,6 +6,7 @@ advbn_add_test_executable(advbn_tests
   models/resnet_test.cpp
   models/weights_test.cpp
   cli/cli_test.cpp
+  train/trainer_test.cpp
 )
 target_link_libraries(advbn_tests PRIVATE advbn)
 target_precompile_headers(advbn_tests PRIVATE <torch/torch.h> <gtest/gtest.h>)

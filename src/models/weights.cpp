@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -131,8 +132,16 @@ StagedNetwork load_network(const NetworkSpec& spec, const std::string& path, boo
     }
     effective = spec.with_metadata(metadata);
   }
+  const auto weights = io::load_weights(path);
+  if (effective.num_classes <= 0) {
+    // Every supported classifier ends with its output layer: the last matrix is num_classes × features.
+    const auto last_matrix = std::find_if(weights.rbegin(), weights.rend(),
+                                          [](const auto& entry) { return entry.second.dim() == 2; });
+    if (last_matrix == weights.rend()) throw Error(path + ": cannot tell the number of classes; pass --num-classes");
+    effective.num_classes = last_matrix->second.size(0);
+  }
   auto network = create_network(effective);
-  import_state_dict(*network, io::load_weights(path), path);
+  import_state_dict(*network, weights, path);
   return network;
 }
 

@@ -58,7 +58,8 @@ DataSetup open_data(const TrainConfig& config) {
 
 StagedNetwork build_network(const TrainConfig& config, const DataSetup& data) {
   NetworkSpec spec = config.network;
-  if (spec.num_classes <= 0) spec.num_classes = data.num_classes;
+  // From scratch the data sets the class count; fine-tuning keeps the pretrained head's.
+  if (config.from_scratch && spec.num_classes <= 0) spec.num_classes = data.num_classes;
   auto network = config.from_scratch ? create_network(spec)
                                      : load_network(spec, config.weights, /*arch_explicit=*/false);
   if (network->spec().num_classes < data.num_classes) {
@@ -92,6 +93,7 @@ std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions&
   torch::manual_seed(config.seed);
 
   const DataSetup data = open_data(config);
+  for (const auto& warning : data.train->warnings()) log << "warning: " << warning << "\n";
   auto network = build_network(config, data);
   network->freeze_prefix();
   network->to(options.device);

@@ -7,6 +7,7 @@
 #include "advbn/io/safetensors.h"
 #include "advbn/io/weights_file.h"
 #include "test_support.h"
+#include "train/tiny_dataset.h"
 
 namespace advbn {
 namespace {
@@ -88,6 +89,52 @@ TEST(Cli, BadInputGivesOneClearLine) {
   expect_one_line_error(run_tool("predict --arch resnet18 --weights " + fixture("resnet18.pth") +
                                  " --input /nonexistent/in.safetensors --output " + out),
                         "/nonexistent/in.safetensors");
+}
+
+TEST(Cli, TrainWithConfigFileThenEvaluate) {
+  const auto dir = test::temp_dir("cli_train");
+  test::write_quadrant_idx(dir / "data", 96, 32);
+  {
+    std::ofstream config(dir / "config.yaml");
+    config << "arch: resnet18\nstem: small\nwidth: 0.125\nfrom-scratch: true\nepochs: 1\n"
+              "batch: 16\nlr: 0.05\nval_fraction: 0.2\n";
+  }
+  const auto out = (dir / "run").string();
+  const auto trained = run_tool("train --config " + (dir / "config.yaml").string() + " --data " +
+                                (dir / "data").string() + " --out " + out + " --threads 1");
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  EXPECT_NE(trained.output.find("val acc"), std::string::npos) << trained.output;
+  const auto json = (dir / "eval.json").string();
+  const auto evaluated = run_tool("eval --weights " + out + "/best.safetensors --data " +
+                                  (dir / "data").string() + " --json " + json);
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.output;
+  std::ifstream in(json);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("\"top1\""), std::string::npos) << text.str();
+}
+
+TEST(Cli, TrainRejectsBadConfigurations) {
+  const auto dir = test::temp_dir("cli_train_bad");
+  test::write_quadrant_idx(dir / "data", 32, 8);
+  const std::string base = "train --from-scratch --data " + (dir / "data").string() + " --out " +
+                           (dir / "run").string();
+  {
+    std::ofstream config(dir / "unknown.yaml");
+    config << "epochs: 1\nlearning_rate: 0.1\n";
+  }
+  expect_one_line_error(run_tool(base + " --config " + (dir / "unknown.yaml").string()),
+                        "learning_rate");
+  expect_one_line_error(run_tool(base + " --eps -0.5"), "epsilon");
+  expect_one_line_error(run_tool(base + " --steps -2"), "steps");
+  expect_one_line_error(
+      run_tool("train --weights " + fixture("resnet18.pth") + " --arch resnet18 --cut layer9 --data " +
+               (dir / "data").string() + " --out " + (dir / "run2").string()),
+      "layer9");
+  expect_one_line_error(run_tool("train --from-scratch --data /nonexistent/data --out " +
+                                 (dir / "run3").string()),
+                        "/nonexistent/data");
+  expect_one_line_error(run_tool("train --resume " + (dir / "nothing").string()), "nothing");
 }
 
 }  // namespace

@@ -29,9 +29,6 @@ struct TrainParams {
 void add_train_options(CLI::App& cmd, TrainParams& p) {
   auto& c = p.config;
   add_network_options(cmd, p.network, /*weights_required=*/false);
-  p.network.spec.num_classes = 0;
-  cmd.get_option("--num-classes")->check(CLI::NonNegativeNumber)
-      ->description("Number of output classes (0: from the weights or the data)");
   cmd.add_option("--data", c.data, "Training data: IDX folder, CIFAR binary folder or image folder");
   cmd.add_option("--val-data", c.val_data, "Validation data (default: held out from --data)");
   cmd.add_option("--val-fraction", c.val_fraction, "Share of --data held out for validation")

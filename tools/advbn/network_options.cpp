@@ -8,9 +8,11 @@ void add_network_options(CLI::App& command, NetworkOptions& options, bool weight
                          const std::string& weights_flags) {
   command.add_option("--arch", options.spec.arch, "Architecture (resnet18/34/50/101/152)")
       ->capture_default_str();
-  command.add_option("--num-classes", options.spec.num_classes, "Number of output classes")
+  options.spec.num_classes = 0;
+  command.add_option("--num-classes", options.spec.num_classes,
+                     "Number of output classes (0: read from the weights, or the data when training)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::NonNegativeNumber);
   command.add_option("--stem", options.spec.stem, "imagenet (7×7/2 + max-pool) or small (3×3/1)")
       ->capture_default_str()
       ->check(CLI::IsMember({"imagenet", "small"}));

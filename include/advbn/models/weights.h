@@ -35,7 +35,8 @@ io::StateDict torchvision_state_dict(torch::nn::Module& model, BNBranch branch);
 
 // Builds the network described by `spec`, overridden by the description stored in a safetensors
 // checkpoint when there is one, and loads `path` strictly. A checkpoint whose stored
-// architecture contradicts an explicit `spec.arch` is refused.
+// architecture contradicts an explicit `spec.arch` is refused. With `spec.num_classes` <= 0 the
+// class count is read off the weights' output layer.
 StagedNetwork load_network(const NetworkSpec& spec, const std::string& path, bool arch_explicit);
 
 // Writes `network` to `path`: .safetensors keeps both BN branches and the network description;
