@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -41,6 +42,7 @@ struct DemoPlan {
   int finetune_epochs = 0;
   int64_t batch = 128;
   std::string cut = "layer2";
+  double epsilon = 1.1;
   int64_t test_images = 0;
 };
 
@@ -53,13 +55,13 @@ DemoPlan plan_for(const DemoOptions& options) {
     plan.finetune_epochs = 1;
     plan.test_images = 500;
   } else {
-    plan.pretrain_limit = 30000;
-    plan.pretrain_epochs = 4;
-    plan.finetune_limit = 20000;
+    plan.pretrain_epochs = 5;  // limits stay 0: the whole training set
     plan.finetune_epochs = 2;
     plan.test_images = 2000;
   }
   if (options.test_images > 0) plan.test_images = options.test_images;
+  if (!options.cut.empty()) plan.cut = options.cut;
+  if (options.epsilon >= 0) plan.epsilon = options.epsilon;
   return plan;
 }
 
@@ -93,6 +95,8 @@ TrainConfig finetune_config(const DemoOptions& options, const DemoPlan& plan, Tr
   c.epochs = plan.finetune_epochs;
   c.lr = 0.01;
   c.lr_step = plan.finetune_epochs;
+  c.advbn.epsilon = plan.epsilon;
+  c.advbn.steps = static_cast<int>(std::floor(plan.epsilon / c.advbn.step_size + 1e-9)) + 1;
   return c;
 }
 
@@ -218,7 +222,13 @@ nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
 
   log << "[4/4] testing on the clean test set, 15 corruptions × 5 severities and "
       << shift::filter_names().size() << " filters\n";
-  const auto test_all = data::open_dataset(options.data, data::Split::Test);
+  // The validation part is the one every training run above held out (same fraction and seed).
+  const auto test_all =
+      options.on_validation
+          ? data::split_validation(data::open_dataset(options.data, data::Split::Train),
+                                   pretrain.val_fraction, pretrain.seed)
+                .second
+          : data::open_dataset(options.data, data::Split::Test);
   const auto test = data::subset(test_all, test_subset(test_all->size(), plan.test_images, options.seed));
   auto load = [&](const TrainConfig& c) {
     auto network = load_network(c.network, (fs::path(c.out) / "best.safetensors").string(), false);
@@ -247,6 +257,7 @@ nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
   report["dataset"] = "fashion-mnist";
   report["date"] = timestamp();
   report["test_images"] = test->size();
+  report["test_split"] = options.on_validation ? "validation" : "test";
   const std::vector<nlohmann::json> histories{pretrain_history, standard_history, advbn_history, nullptr};
   for (size_t m = 0; m < models.size(); ++m) {
     report["models"][models[m].name] = model_report(shifts, top1[m], histories[m]);
@@ -257,6 +268,7 @@ nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
                       {"width", plan.width},
                       {"stem", "small"},
                       {"cut", plan.cut},
+                      {"eps", plan.epsilon},
                       {"pretrain", pretrain.to_json()},
                       {"standard", standard.to_json()},
                       {"advbn", advbn.to_json()}};

@@ -1,6 +1,8 @@
 #include <advbn/error.h>
 #include <advbn/io/output_file.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -31,7 +33,8 @@ void OutputFile::write(const void* data, size_t count) {
 
 void OutputFile::commit() {
   if (!file_) throw Error("'" + path_ + "' was already committed");
-  const bool flushed = std::fflush(file_.get()) == 0;
+  // Flushed to the disk, not only to the kernel, so the rename never exposes unwritten data.
+  const bool flushed = std::fflush(file_.get()) == 0 && ::fsync(::fileno(file_.get())) == 0;
   const int flush_error = errno;
   const bool closed = std::fclose(file_.release()) == 0;
   if (!flushed || !closed) {

@@ -16,6 +16,11 @@ struct DemoOptions {
   std::string data = "/usr/share/datasets/fashion-mnist";
   uint64_t seed = 0;
   int64_t test_images = 0;  // 0: the plan's default
+  std::string cut;          // empty: the plan's default
+  double epsilon = -1;      // < 0: the plan's default (steps follow m = floor(ε/0.2) + 1)
+  // Test the models on the held-out validation part of the training data instead of the test
+  // set: for choosing settings without looking at test numbers.
+  bool on_validation = false;
   torch::Device device = torch::kCPU;
   bool interactive = false;
 };

@@ -1,0 +1,68 @@
+// `advbn demo --quick` end to end on a tiny dataset: the report's structure and ranges.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+
+#include "advbn/shift/corruptions.h"
+#include "advbn/shift/filters.h"
+#include "test_support.h"
+#include "train/tiny_dataset.h"
+
+namespace advbn {
+namespace {
+
+void expect_percentage(const nlohmann::json& value, const std::string& where) {
+  ASSERT_TRUE(value.is_number()) << where;
+  const double v = value.get<double>();
+  EXPECT_TRUE(std::isfinite(v) && v >= 0 && v <= 100) << where << " = " << v;
+}
+
+TEST(Demo, QuickRunWritesACompleteReport) {
+  const auto dir = test::temp_dir("demo");
+  test::write_quadrant_idx(dir / "data", 400, 100);
+  const auto out = dir / "out";
+  const auto run = test::run_tool("demo --quick --threads 2 --test-images 20 --data " +
+                                  (dir / "data").string() + " --out " + out.string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+
+  std::ifstream in(out / "report.json");
+  const auto report = nlohmann::json::parse(in);
+  EXPECT_EQ(report.at("dataset"), "fashion-mnist");
+  EXPECT_GT(report.at("seconds").get<double>(), 0);
+  EXPECT_TRUE(report.at("config").is_object());
+  for (const char* name : {"pretrained", "standard", "advbn", "advbn_adv_branch"}) {
+    const auto& model = report.at("models").at(name);
+    expect_percentage(model.at("clean_top1"), std::string(name) + ".clean_top1");
+    expect_percentage(model.at("corruption_error"), std::string(name) + ".corruption_error");
+    expect_percentage(model.at("filters_top1"), std::string(name) + ".filters_top1");
+    ASSERT_EQ(model.at("corruptions").size(), shift::common_corruptions().size()) << name;
+    for (const auto& corruption : shift::common_corruptions()) {
+      for (const char* severity : {"1", "2", "3", "4", "5"}) {
+        expect_percentage(model.at("corruptions").at(corruption).at(severity),
+                          std::string(name) + "." + corruption + "." + severity);
+      }
+    }
+    ASSERT_EQ(model.at("filters").size(), shift::filter_names().size()) << name;
+    for (const auto& [filter, top1] : model.at("filters").items()) {
+      expect_percentage(top1, std::string(name) + "." + filter);
+    }
+  }
+  EXPECT_FALSE(report.at("models").at("advbn").at("history").empty());
+  for (const auto& example : report.at("examples")) {
+    EXPECT_TRUE(std::filesystem::exists(out / example.at("file").get<std::string>())) << example;
+  }
+  EXPECT_TRUE(std::filesystem::exists(out / "report.html"));
+  EXPECT_TRUE(std::filesystem::exists(out / "plots" / "corruption_error.png"));
+
+  // A second run reuses every finished training run.
+  const auto again = test::run_tool("demo --quick --threads 2 --test-images 20 --data " +
+                                    (dir / "data").string() + " --out " + out.string());
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("reusing the finished run"), std::string::npos) << again.output;
+  EXPECT_EQ(again.output.find("epoch 1/"), std::string::npos) << again.output;
+}
+
+}  // namespace
+}  // namespace advbn
