@@ -5,6 +5,12 @@ set(ADVBN_SOURCES
   src/core/dual_batch_norm.cpp
   src/models/staged_network.cpp
   src/models/resnet.cpp
+  src/models/torchvision_layers.cpp
+  src/models/conv_norm_activation.cpp
+  src/models/stochastic_depth.cpp
+  src/models/densenet.cpp
+  src/models/efficientnet.cpp
+  src/models/vgg.cpp
   src/models/network_spec.cpp
   src/models/network_factory.cpp
   src/models/weights.cpp
@@ -13,7 +19,11 @@ set(ADVBN_SOURCES
   src/train/train_config.cpp
   src/train/progress.cpp
   src/train/checkpoint.cpp
+  src/train/training_step.cpp
   src/train/trainer.cpp
   src/eval/shift_suite.cpp
+  src/eval/corruption_error.cpp
+  src/eval/imagenet_c_tree.cpp
+  src/eval/benchmark_suites.cpp
   src/demo/demo.cpp
 )

@@ -5,8 +5,16 @@ advbn_add_test_executable(advbn_tests
   core/dual_batch_norm_test.cpp
   models/resnet_test.cpp
   models/weights_test.cpp
+  models/densenet_test.cpp
+  models/efficientnet_test.cpp
+  models/vgg_test.cpp
+  models/backbone_parity_test.cpp
+  models/backbone_staging_test.cpp
   cli/cli_test.cpp
   train/trainer_test.cpp
+  train/training_step_test.cpp
+  train/kill_resume_test.cpp
+  demo/demo_test.cpp
 )
 target_link_libraries(advbn_tests PRIVATE advbn)
 target_precompile_headers(advbn_tests PRIVATE <torch/torch.h> <gtest/gtest.h>)

@@ -23,10 +23,10 @@ struct StageLayout {
 // EfficientNet-B0 (width and depth multipliers 1: every channel count is already a multiple of 8,
 // so torchvision's rounding leaves them unchanged).
 const std::vector<StageLayout>& b0_stages() {
-  static const std::vector<StageLayout> stages{
-      {{1, 3, 1, 32, 16}, 1},  {{6, 3, 2, 16, 24}, 2},   {{6, 5, 2, 24, 40}, 2},
-      {{6, 3, 2, 40, 80}, 3},  {{6, 5, 1, 80, 112}, 3},  {{6, 5, 2, 112, 192}, 4},
-      {{6, 3, 1, 192, 320}, 1}};
+  static const std::vector<StageLayout> stages{{{1, 3, 1, 32, 16}, 1},  {{6, 3, 2, 16, 24}, 2},
+                                               {{6, 5, 2, 24, 40}, 2},  {{6, 3, 2, 40, 80}, 3},
+                                               {{6, 5, 1, 80, 112}, 3}, {{6, 5, 2, 112, 192}, 4},
+                                               {{6, 3, 1, 192, 320}, 1}};
   return stages;
 }
 constexpr int64_t kStemChannels = 32;
@@ -75,7 +75,7 @@ MBConvImpl::MBConvImpl(const MBConvShape& shape, double stochastic_depth)
   }
   depthwise = block->register_module(
       next(), Conv2dNormActivation(expanded, expanded, shape.kernel, Activation::SiLU,
-                                   {shape.stride, /*groups=*/expanded}));
+                                   ConvShape{shape.stride, /*groups=*/expanded}));
   // The squeeze width follows the block's input, not its expanded width.
   squeeze_excitation = block->register_module(
       next(), SqueezeExcitation(expanded, std::max<int64_t>(1, shape.in_channels / 4)));
@@ -94,12 +94,14 @@ torch::Tensor MBConvImpl::forward(const torch::Tensor& x, BNBranch branch) {
 EfficientNetImpl::EfficientNetImpl(const std::string& arch, const EfficientNetOptions& options)
     : StagedNetworkImpl(arch, {}) {
   if (options.num_classes < 1) throw Error("num_classes must be >= 1");
-  if (options.dropout < 0 || options.dropout >= 1) throw Error("EfficientNet dropout must lie in [0, 1)");
+  if (options.dropout < 0 || options.dropout >= 1)
+    throw Error("EfficientNet dropout must lie in [0, 1)");
   auto features = register_container(*this, "features");
 
   stem = features->register_module(
-      "0", Conv2dNormActivation(3, kStemChannels, 3, Activation::SiLU, {/*stride=*/2}));
-  add_block({"features.0", {stem.ptr()},
+      "0", Conv2dNormActivation(3, kStemChannels, 3, Activation::SiLU, ConvShape{/*stride=*/2}));
+  add_block({"features.0",
+             {stem.ptr()},
              [this](const torch::Tensor& x, BNBranch branch) { return stem->forward(x, branch); },
              /*post_relu=*/false});
 
@@ -114,8 +116,10 @@ EfficientNetImpl::EfficientNetImpl(const std::string& arch, const EfficientNetOp
     for (int i = 0; i < stages[s].repeats; ++i) {
       // Deeper blocks are dropped more often: p grows linearly from 0 with the block's index.
       const double drop = options.stochastic_depth * mbconv_index++ / total_mbconvs;
-      auto mbconv = stage_container->register_module(std::to_string(i), MBConv(shape, drop));
-      add_block({"features." + stage_name + "." + std::to_string(i), {mbconv.ptr()},
+      MBConv mbconv(shape, drop);
+      stage_container->register_module(std::to_string(i), mbconv);
+      add_block({"features." + stage_name + "." + std::to_string(i),
+                 {mbconv.ptr()},
                  [mbconv](const torch::Tensor& x, BNBranch branch) mutable {
                    return mbconv->forward(x, branch);
                  },
@@ -129,18 +133,23 @@ EfficientNetImpl::EfficientNetImpl(const std::string& arch, const EfficientNetOp
   head_conv = features->register_module(
       head_conv_name,
       Conv2dNormActivation(stages.back().first.out_channels, kHeadChannels, 1, Activation::SiLU));
-  add_block({"features." + head_conv_name, {head_conv.ptr()},
-             [this](const torch::Tensor& x, BNBranch branch) { return head_conv->forward(x, branch); },
-             /*post_relu=*/false});
+  add_block(
+      {"features." + head_conv_name,
+       {head_conv.ptr()},
+       [this](const torch::Tensor& x, BNBranch branch) { return head_conv->forward(x, branch); },
+       /*post_relu=*/false});
 
   // torchvision's classifier Sequential: "0" dropout (no parameters), "1" linear.
   auto classifier_container = register_container(*this, "classifier");
-  classifier = classifier_container->register_module("1", nn::Linear(kHeadChannels, options.num_classes));
+  classifier =
+      classifier_container->register_module("1", nn::Linear(kHeadChannels, options.num_classes));
   const double dropout = options.dropout;
-  add_block({"head", {classifier_container},
+  add_block({"head",
+             {classifier_container},
              [this, dropout](const torch::Tensor& x, BNBranch) {
                const auto pooled = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-               return classifier->forward(torch::dropout(pooled, dropout, classifier->is_training()));
+               return classifier->forward(
+                   torch::dropout(pooled, dropout, classifier->is_training()));
              },
              /*post_relu=*/false});
   init_like_torchvision(*this);

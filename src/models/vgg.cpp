@@ -79,43 +79,48 @@ VGGImpl::VGGImpl(const std::string& arch, const VGGOptions& options)
   int64_t channels = 3;
   for (const auto& block : feature_blocks(options.batch_norm)) {
     if (block.width == 0) {
-      add_block({block.name(), {},
-                 [](const torch::Tensor& x, BNBranch) { return torch::max_pool2d(x, 2, 2); }});
+      add_block({block.name(), {}, [](const torch::Tensor& x, BNBranch) {
+                   return torch::max_pool2d(x, 2, 2);
+                 }});
       continue;
     }
     auto conv = features->register_module(std::to_string(block.first_index),
                                           padded_conv2d(channels, block.width, 3, kWithBias));
-    std::vector<std::shared_ptr<nn::Module>> modules{conv.ptr()};
+    std::vector<std::shared_ptr<nn::Module>> modules{conv};
     DualBatchNorm2d norm{nullptr};
     if (options.batch_norm) {
       norm = features->register_module(std::to_string(block.first_index + 1),
                                        DualBatchNorm2d(block.width));
       modules.push_back(norm.ptr());
     }
-    add_block({block.name(), modules, [conv, norm](const torch::Tensor& x, BNBranch branch) mutable {
-                 auto out = conv->forward(x);
-                 if (norm) out = norm->forward(out, branch);
-                 return torch::relu(out);
-               }});
+    add_block(
+        {block.name(), modules, [conv, norm](const torch::Tensor& x, BNBranch branch) mutable {
+           auto out = conv->forward(x);
+           if (norm) out = norm->forward(out, branch);
+           return torch::relu(out);
+         }});
     channels = block.width;
   }
 
   // torchvision's classifier Sequential: linear "0", ReLU, dropout, linear "3", ReLU, dropout,
   // linear "6".
   auto classifier = register_container(*this, "classifier");
-  auto hidden1 = classifier->register_module("0", nn::Linear(channels * kPooledSize * kPooledSize, kHiddenWidth));
+  auto hidden1 = classifier->register_module(
+      "0", nn::Linear(channels * kPooledSize * kPooledSize, kHiddenWidth));
   auto hidden2 = classifier->register_module("3", nn::Linear(kHiddenWidth, kHiddenWidth));
   auto output = classifier->register_module("6", nn::Linear(kHiddenWidth, options.num_classes));
   const double dropout = options.dropout;
-  add_block({"head", {classifier},
-             [classifier, hidden1, hidden2, output, dropout](const torch::Tensor& x, BNBranch) mutable {
-               const bool training = classifier->is_training();
-               auto out = torch::adaptive_avg_pool2d(x, {kPooledSize, kPooledSize}).flatten(1);
-               out = torch::dropout(torch::relu(hidden1->forward(out)), dropout, training);
-               out = torch::dropout(torch::relu(hidden2->forward(out)), dropout, training);
-               return output->forward(out);
-             },
-             /*post_relu=*/false});
+  add_block(
+      {"head",
+       {classifier},
+       [classifier, hidden1, hidden2, output, dropout](const torch::Tensor& x, BNBranch) mutable {
+         const bool training = classifier->is_training();
+         auto out = torch::adaptive_avg_pool2d(x, {kPooledSize, kPooledSize}).flatten(1);
+         out = torch::dropout(torch::relu(hidden1->forward(out)), dropout, training);
+         out = torch::dropout(torch::relu(hidden2->forward(out)), dropout, training);
+         return output->forward(out);
+       },
+       /*post_relu=*/false});
   init_like_torchvision(*this);
   copy_main_to_twins();
 }

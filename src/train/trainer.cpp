@@ -21,12 +21,11 @@
 #include "advbn/models/weights.h"
 #include "advbn/train/checkpoint.h"
 #include "advbn/train/progress.h"
+#include "advbn/train/training_step.h"
 
 namespace advbn {
 
 namespace {
-
-namespace F = torch::nn::functional;
 
 struct DataSetup {
   data::DatasetPtr train, val;
@@ -157,43 +156,18 @@ std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions&
       const auto images = batch->images.to(options.device);
       const auto labels = batch->labels.to(options.device);
       const int64_t n = labels.size(0);
-      torch::Tensor features;
-      {
-        torch::NoGradGuard no_grad;
-        features = network->prefix(images);
-      }
-      torch::Tensor loss;
-      if (adversarial) {
-        // The attack sees the suffix in eval mode on the adversarial BNs (authors' code).
-        network->eval();
-        const auto attack = advbn.attack(
-            features,
-            [&](const torch::Tensor& f) { return F::cross_entropy(network->suffix(f, BNBranch::Adv), labels); },
-            /*evaluate_final_loss=*/false);
-        network->train();
-        const auto logits = network->suffix(torch::cat({features, attack.features}), BNBranch::Split);
-        const auto clean_logits = logits.narrow(0, 0, n), adv_logits = logits.narrow(0, n, n);
-        const auto clean_loss = F::cross_entropy(clean_logits, labels);
-        const auto adv_loss = F::cross_entropy(adv_logits, labels);
-        loss = clean_loss + config.gamma * adv_loss;
-        clean_meter.add(clean_logits.detach(), labels, clean_loss.item<double>() * n);
-        adv_meter.add(adv_logits.detach(), labels, adv_loss.item<double>() * n);
-      } else {
-        const auto logits = network->suffix(features, BNBranch::Clean);
-        loss = F::cross_entropy(logits, labels);
-        clean_meter.add(logits.detach(), labels, loss.item<double>() * n);
-      }
-      const double loss_value = loss.item<double>();
-      if (!std::isfinite(loss_value)) {
-        throw Error("training loss became " + std::to_string(loss_value) + " at epoch " +
+      const StepResult result =
+          adversarial ? advbn_step(*network, advbn, config.gamma, optimizer, images, labels)
+                      : standard_step(*network, optimizer, images, labels);
+      if (!result.updated) {
+        throw Error("training loss became " + std::to_string(result.loss) + " at epoch " +
                     std::to_string(epoch + 1) + ", step " + std::to_string(step + 1) +
                     "; the last good checkpoint is in " + config.out + " (lower --lr?)");
       }
-      optimizer.zero_grad();
-      loss.backward();
-      optimizer.step();
+      clean_meter.add(result.clean_logits, labels, result.clean_loss * n);
+      if (adversarial) adv_meter.add(result.adv_logits, labels, result.adv_loss * n);
       ++step;
-      reporter.step(step, {loss_value, clean_meter.top1(), adversarial ? adv_meter.top1() : -1});
+      reporter.step(step, {result.loss, clean_meter.top1(), adversarial ? adv_meter.top1() : -1});
     }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     report.images_per_second = step * config.batch / std::max(report.seconds, 1e-9);

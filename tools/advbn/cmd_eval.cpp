@@ -1,88 +1,221 @@
-// advbn eval: top-1/top-5 and loss of a network on a dataset, with the paper's preprocessing.
+// advbn eval: top-1/top-5 and loss of a network on a dataset, or on a robustness benchmark
+// (ImageNet-C, ImageNet-Instagram, Stylized-ImageNet, any class folder), with each one's
+// preprocessing; prints a table and optionally writes every number as JSON.
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <fstream>
-#include <nlohmann/json.hpp>
+#include <iomanip>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
 
 #include "advbn/commands.h"
-#include "advbn/data/dataset.h"
-#include "advbn/data/loader.h"
-#include "advbn/data/normalization.h"
 #include "advbn/data/open_dataset.h"
-#include "advbn/data/pipeline.h"
-#include "advbn/data/subset.h"
 #include "advbn/error.h"
-#include "advbn/eval/evaluate.h"
+#include "advbn/eval/benchmark_suites.h"
 #include "advbn/network_options.h"
 #include "advbn/runtime_options.h"
+#include "advbn/shift/corruptions.h"
 #include "advbn/train/progress.h"
 
 namespace advbn::cli {
 
 namespace {
+
+using nlohmann::json;
+
+constexpr const char* kPlainSuite = "plain";
+
 struct EvalParams {
   NetworkOptions network;
+  std::string suite = kPlainSuite;
   std::string data;
   std::string split = "test";
   std::string branch = "clean";
   std::string json;
+  double clean_error = 0;  // only when --clean-error is given
   int64_t batch = 100;
   int image_size = 0;
   RuntimeOptions runtime;
 };
+
+// A figure of the report as "12.34", or "-" where it does not apply (JSON null).
+std::string figure(const json& value) {
+  if (value.is_null()) return "-";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(2) << value.get<double>();
+  return s.str();
+}
+
+void print_accuracy(const json& report) {
+  std::cout << "top-1 " << figure(report.at("top1")) << "%  top-5 " << figure(report.at("top5"))
+            << "%  loss " << std::setprecision(4) << report.at("loss").get<double>() << "  ("
+            << report.at("images") << " images, " << report.at("preprocessing").get<std::string>()
+            << ")\n";
+}
+
+void print_imagenet_c(const json& report) {
+  const auto& corruptions = report.at("corruptions");
+  std::cout << "top-1 error (%) by severity, preprocessing "
+            << report.at("preprocessing").get<std::string>() << "\n"
+            << std::left << std::setw(18) << "corruption" << std::right;
+  for (int s = 1; s <= 5; ++s) std::cout << std::setw(8) << s;
+  std::cout << std::setw(8) << "mean" << std::setw(8) << "CE" << std::setw(8) << "relCE"
+            << "\n";
+  for (const auto& name : shift::all_corruptions()) {
+    if (!corruptions.contains(name)) continue;
+    const auto& entry = corruptions.at(name);
+    std::cout << std::left << std::setw(18) << name << std::right;
+    for (int s = 1; s <= 5; ++s) {
+      const auto key = std::to_string(s);
+      std::cout << std::setw(8)
+                << (entry.at("severities").contains(key)
+                        ? figure(entry.at("severities").at(key).at("error"))
+                        : "-");
+    }
+    std::cout << std::setw(8) << figure(entry.at("mean_error")) << std::setw(8)
+              << figure(entry.at("ce")) << std::setw(8) << figure(entry.at("relative_ce")) << "\n";
+  }
+  std::cout << "mCE " << figure(report.at("mce")) << "%  relative mCE "
+            << figure(report.at("relative_mce")) << "%  mean error "
+            << figure(report.at("mean_error")) << "%";
+  if (!report.at("mean_error_held_out").is_null()) {
+    std::cout << "  held-out mean error " << figure(report.at("mean_error_held_out")) << "%";
+  }
+  std::cout << "  (" << report.at("images") << " images)\n";
+  if (!report.at("complete").get<bool>()) {
+    std::cout << "incomplete: not comparable with published mCE; missing";
+    for (const auto& missing : report.at("missing")) std::cout << " " << missing.get<std::string>();
+    std::cout << "\n";
+  }
+}
+
+void print_instagram(const json& report) {
+  std::cout << "top-1 (%) by filter, preprocessing "
+            << report.at("preprocessing").get<std::string>() << "\n";
+  for (const auto& [name, entry] : report.at("filters").items()) {
+    std::cout << "  " << std::left << std::setw(20) << name << std::right << std::setw(8)
+              << figure(entry.at("top1")) << "\n";
+  }
+  std::cout << "mean top-1 " << figure(report.at("mean_top1")) << "%  mean error "
+            << figure(report.at("mean_error")) << "%  (" << report.at("images") << " images)\n";
+}
+
+// Any dataset format (IDX, CIFAR, image folder) and split, with the folder suite's preprocessing.
+json run_plain(const EvalParams& params, StagedNetworkImpl& network, const SuiteOptions& options) {
+  const auto dataset = data::open_dataset(
+      params.data, params.split == "train" ? data::Split::Train : data::Split::Test);
+  const auto pipeline = suite_pipeline(Suite::Folder, *dataset, params.image_size);
+  const auto result = evaluate_dataset(network, dataset, pipeline, options);
+  return {{"suite", kPlainSuite},
+          {"images", result.count},
+          {"classes", dataset->num_classes()},
+          {"preprocessing", describe_preprocessing(pipeline)},
+          {"top1", result.top1},
+          {"top5", result.top5},
+          {"error", 100 - result.top1},
+          {"loss", result.loss},
+          {"warnings", dataset->warnings()}};
+}
+
+void write_json(const std::string& path, const json& report) {
+  std::ofstream out(path);
+  out << report.dump(2) << "\n";
+  if (!out) throw Error("cannot write " + path);
+}
+
+void run_eval(const EvalParams& params, const CLI::App& command) {
+  const bool plain = params.suite == kPlainSuite;
+  // Checked before the network is loaded, so a mistyped command fails at once.
+  const std::optional<Suite> suite =
+      plain ? std::nullopt : std::optional<Suite>(parse_suite(params.suite));
+  const bool has_clean_error = command.count("--clean-error") > 0;
+  if (has_clean_error && suite != Suite::ImageNetC) {
+    throw Error("--clean-error is used only with --suite imagenet-c");
+  }
+  if (!plain && command.count("--split") > 0) {
+    throw Error("--split is used only with --suite plain; a suite reads --data as its root");
+  }
+
+  const auto device = apply_runtime_options(params.runtime);
+  auto network = load_network(command, params.network);
+  network->to(device);
+  ProgressReporter progress(std::cerr, ProgressReporter::stderr_is_terminal());
+  SuiteOptions options;
+  options.branch = parse_bn_branch(params.branch);
+  options.device = device;
+  options.batch_size = static_cast<size_t>(params.batch);
+  options.workers = std::max(1, torch::get_num_threads());
+  options.image_size = params.image_size;
+  options.progress = &progress;
+  if (has_clean_error) options.clean_error = params.clean_error;
+  options.on_part_done = [&progress](const std::string& part, const EvalResult& result) {
+    std::ostringstream line;
+    line << part << ": top-1 " << std::fixed << std::setprecision(2) << result.top1 << "%";
+    progress.end(line.str());
+  };
+
+  json report;
+  if (plain) {
+    report = run_plain(params, *network, options);
+    progress.end("");
+  } else {
+    report = run_suite(*suite, *network, params.data, options);
+  }
+  report["data"] = params.data;
+  report["arch"] = network->arch();
+  report["branch"] = params.branch;
+
+  for (const auto& warning : report.at("warnings")) {
+    std::cerr << "warning: " << warning.get<std::string>() << "\n";
+  }
+  if (suite == Suite::ImageNetC) {
+    print_imagenet_c(report);
+  } else if (suite == Suite::Instagram) {
+    print_instagram(report);
+  } else {
+    print_accuracy(report);
+  }
+  if (!params.json.empty()) write_json(params.json, report);
+}
+
 }  // namespace
 
 void add_eval_command(CLI::App& app) {
   auto params = std::make_shared<EvalParams>();
-  auto* cmd = app.add_subcommand("eval", "Top-1/top-5 accuracy and loss of a network on a dataset");
+  auto* cmd = app.add_subcommand(
+      "eval", "Top-1/top-5 accuracy and loss of a network on a dataset or a robustness benchmark");
   add_network_options(*cmd, params->network);
-  cmd->add_option("--data", params->data, "IDX folder, CIFAR binary folder or image folder")->required();
-  cmd->add_option("--split", params->split, "train or test (IDX and CIFAR)")->capture_default_str()
+  cmd->add_option("--suite", params->suite,
+                  "plain (any dataset), imagenet-c (<data>/<corruption>/<severity>/<class>), "
+                  "instagram (<data>/<filter>/<class>), stylized or folder (<data>/<class>)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({kPlainSuite, "imagenet-c", "instagram", "stylized", "folder"}));
+  cmd->add_option(
+         "--data", params->data,
+         "plain: IDX folder, CIFAR binary folder or image folder; otherwise the suite's root")
+      ->required();
+  cmd->add_option("--split", params->split, "train or test (plain suite, IDX and CIFAR)")
+      ->capture_default_str()
       ->check(CLI::IsMember({"train", "test"}));
-  cmd->add_option("--branch", params->branch, "BN branch: clean or adv")->capture_default_str()
+  cmd->add_option("--branch", params->branch, "BN branch: clean or adv")
+      ->capture_default_str()
       ->check(CLI::IsMember({"clean", "adv"}));
-  cmd->add_option("--batch", params->batch, "Batch size")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", params->batch, "Batch size")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--image-size", params->image_size,
-                  "Input size (0: Resize 256 + CenterCrop 224, or native for ≤ 64 px)")
+                  "Input size (0: 224, or native for ≤ 64 px; the suite decides resize and crop)")
       ->capture_default_str();
-  cmd->add_option("--json", params->json, "Write the result as JSON to this file");
+  cmd->add_option("--clean-error", params->clean_error,
+                  "imagenet-c: the network's clean top-1 error as a fraction (0.239 for 23.9 %), "
+                  "for relative mCE")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--json", params->json, "Write every number as JSON to this file");
   add_runtime_options(*cmd, params->runtime);
-  cmd->callback([params, cmd] {
-    const auto device = apply_runtime_options(params->runtime);
-    const auto dataset = data::open_dataset(
-        params->data, params->split == "train" ? data::Split::Train : data::Split::Test);
-    auto network = load_network(*cmd, params->network);
-    if (network->spec().num_classes < dataset->num_classes()) {
-      throw Error(params->data + " has " + std::to_string(dataset->num_classes()) +
-                  " classes but the network has " + std::to_string(network->spec().num_classes) +
-                  " outputs");
-    }
-    network->to(device);
-    const auto probe = dataset->get(0).image;
-    const int native = std::max(probe.rows, probe.cols);
-    const bool small = native <= 64;
-    const int size = params->image_size > 0 ? params->image_size : (small ? native : 224);
-    data::Loader loader(dataset,
-                        data::eval_pipeline(size, small, data::imagenet_normalization()),
-                        {static_cast<size_t>(params->batch), false, false,
-                         std::max(1, torch::get_num_threads()), 4, 0});
-    ProgressReporter progress(std::cerr, ProgressReporter::stderr_is_terminal());
-    const auto result =
-        evaluate(*network, loader, parse_bn_branch(params->branch), device, &progress);
-    const nlohmann::json report{{"data", params->data},     {"images", result.count},
-                                {"top1", result.top1},      {"top5", result.top5},
-                                {"loss", result.loss},      {"branch", params->branch},
-                                {"arch", network->arch()}};
-    progress.end("");
-    std::cout << "top-1 " << result.top1 << "%  top-5 " << result.top5 << "%  loss " << result.loss
-              << "  (" << result.count << " images)\n";
-    if (!params->json.empty()) {
-      std::ofstream out(params->json);
-      out << report.dump(2) << "\n";
-      if (!out) throw Error("cannot write " + params->json);
-    }
-  });
+  cmd->callback([params, cmd] { run_eval(*params, *cmd); });
 }
 
 }  // namespace advbn::cli

@@ -13,5 +13,6 @@ void add_eval_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_corrupt_command(CLI::App& app);
 void add_filter_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace advbn::cli

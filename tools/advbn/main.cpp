@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   advbn::cli::add_demo_command(app);
   advbn::cli::add_corrupt_command(app);
   advbn::cli::add_filter_command(app);
+  advbn::cli::add_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

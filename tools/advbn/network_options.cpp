@@ -6,7 +6,11 @@ namespace advbn::cli {
 
 void add_network_options(CLI::App& command, NetworkOptions& options, bool weights_required,
                          const std::string& weights_flags) {
-  command.add_option("--arch", options.spec.arch, "Architecture (resnet18/34/50/101/152)")
+  std::string architectures;
+  for (const auto& arch : supported_architectures()) {
+    architectures += (architectures.empty() ? "" : ", ") + arch;
+  }
+  command.add_option("--arch", options.spec.arch, "Architecture: " + architectures)
       ->capture_default_str();
   options.spec.num_classes = 0;
   command.add_option("--num-classes", options.spec.num_classes,

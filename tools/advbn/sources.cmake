@@ -11,4 +11,6 @@ set(ADVBN_COMMAND_SOURCES
   tools/advbn/cmd_demo.cpp
   tools/advbn/cmd_corrupt.cpp
   tools/advbn/cmd_filter.cpp
+  tools/advbn/forked_measurement.cpp
+  tools/advbn/cmd_bench.cpp
 )

@@ -1,7 +1,8 @@
 #pragma once
 // Pieces shared by the torchvision-exact backbones: a module tree that mirrors torchvision's, so
-// parameter and buffer names come out as torchvision's ("features.denseblock1.denselayer2.norm1.weight",
-// "classifier.6.bias"), and torchvision's convolution padding convention.
+// parameter and buffer names come out as torchvision's
+// ("features.denseblock1.denselayer2.norm1.weight", "classifier.6.bias"), and torchvision's
+// convolution padding convention.
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 

@@ -1,0 +1,36 @@
+#pragma once
+// One optimisation step of each fine-tuning method. The trainer and the step benchmark both call
+// these, so the step that is timed is the step that trains.
+#include <torch/optim/optimizer.h>
+#include <torch/types.h>
+
+#include "advbn/core/adv_batch_norm.h"
+#include "advbn/models/staged_network.h"
+
+namespace advbn {
+
+struct StepResult {
+  double loss = 0;        // the minimised loss: clean, plus γ·adversarial for AdvBN
+  double clean_loss = 0;  // mean cross-entropy of the clean batch
+  double adv_loss = 0;    // mean cross-entropy of the adversarial batch (AdvBN only)
+  torch::Tensor clean_logits;  // detached
+  torch::Tensor adv_logits;    // detached; undefined for the standard step
+  // False when the loss was not finite: the parameters were left as they were (BN statistics
+  // have seen the batch) and the caller decides what to do.
+  bool updated = false;
+};
+
+// Fine-tunes the suffix on clean features. Expects the network in train mode with its prefix
+// frozen (StagedNetworkImpl::freeze_prefix), and an optimizer over the suffix's parameters.
+StepResult standard_step(StagedNetworkImpl& network, torch::optim::Optimizer& optimizer,
+                         const torch::Tensor& images, const torch::Tensor& labels);
+
+// Algorithm 1: the attack perturbs the statistics of the prefix features with the suffix in eval
+// mode on the adversarial BNs (as in the authors' code); then one suffix pass in train mode over
+// [clean; adversarial] with split BNs minimises clean + γ·adversarial cross-entropy.
+// Same expectations as standard_step; the network is back in train mode afterwards.
+StepResult advbn_step(StagedNetworkImpl& network, const AdvBatchNorm& advbn, double gamma,
+                      torch::optim::Optimizer& optimizer, const torch::Tensor& images,
+                      const torch::Tensor& labels);
+
+}  // namespace advbn

@@ -1,0 +1,192 @@
+// advbn bench: speed and memory benchmarks that print figures (never pass/fail).
+//
+//   advbn bench step   seconds per training step of `standard` and `advbn`, and peak memory
+//   advbn bench data   (see below)
+//   advbn bench corrupt
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "advbn/commands.h"
+#include "advbn/core/adv_batch_norm.h"
+#include "advbn/error.h"
+#include "advbn/forked_measurement.h"
+#include "advbn/models/network_factory.h"
+#include "advbn/runtime_options.h"
+#include "advbn/train/training_step.h"
+
+namespace advbn::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct StepBenchParams {
+  std::string arch = "resnet50";
+  std::string cut = "conv2_3";
+  int resolution = 64;
+  int64_t batch = 32;
+  int steps = 6;  // m
+  int repeats = 5;
+  int warmup = 2;
+  uint64_t seed = 0;
+  std::string json_path;
+  RuntimeOptions runtime;
+};
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+// One method, in the forked child: build the network, the data and the optimizer, then time
+// warm-up + repeats steps. Peak memory is the growth of resident memory over the steps, i.e.
+// activations, gradients, optimizer state and the allocator's slack, but not the weights.
+json measure_method(const StepBenchParams& params, bool adversarial) {
+  const auto device = apply_runtime_options(params.runtime);
+  torch::manual_seed(params.seed);
+  NetworkSpec spec;
+  spec.arch = params.arch;
+  auto network = create_network(spec);
+  network->set_cut(params.cut);
+  network->freeze_prefix();
+  network->to(device);
+  network->train();
+  AdvBNOptions options;
+  options.steps = params.steps;
+  options.relu_clamp = network->cut_is_post_relu();
+  const AdvBatchNorm advbn(options);
+  torch::optim::SGD optimizer(network->suffix_parameters(),
+                              torch::optim::SGDOptions(1e-3).momentum(0.9).weight_decay(1e-4));
+  const auto images = torch::randn({params.batch, 3, params.resolution, params.resolution}, device);
+  const auto labels = torch::randint(spec.num_classes, {params.batch}, torch::TensorOptions(device).dtype(torch::kLong));
+
+  reset_peak_resident();
+  const double baseline = resident_mib();
+  std::vector<double> seconds;
+  for (int i = 0; i < params.warmup + params.repeats; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    if (adversarial) {
+      advbn_step(*network, advbn, /*gamma=*/1.0, optimizer, images, labels);
+    } else {
+      standard_step(*network, optimizer, images, labels);
+    }
+    if (i >= params.warmup) {
+      seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+  }
+  const double peak = peak_resident_mib();
+  return {{"seconds", median(seconds)},
+          {"peak_mb", peak - baseline},
+          {"peak_total_mb", peak},
+          {"threads", torch::get_num_threads()}};
+}
+
+json run_step_benchmark(const StepBenchParams& params) {
+  // Each method runs alone in a child so its peak memory is its own.
+  const json standard = run_in_child([&] { return measure_method(params, false); });
+  const json advbn = run_in_child([&] { return measure_method(params, true); });
+  const double standard_s = standard["seconds"], advbn_s = advbn["seconds"];
+  const double standard_peak = standard["peak_mb"], advbn_peak = advbn["peak_mb"];
+  return {{"implementation", std::string("advbn ") + ADVBN_VERSION + ", libtorch " + TORCH_VERSION},
+          {"arch", params.arch},
+          {"cut", params.cut},
+          {"resolution", params.resolution},
+          {"batch", params.batch},
+          {"steps", params.steps},
+          {"threads", advbn["threads"]},
+          {"repeats", params.repeats},
+          {"warmup", params.warmup},
+          {"standard_s", standard_s},
+          {"advbn_s", advbn_s},
+          {"ratio", advbn_s / standard_s},
+          {"standard_peak_mb", standard_peak},
+          {"advbn_peak_mb", advbn_peak},
+          {"peak_ratio", advbn_peak / standard_peak},
+          {"standard_peak_total_mb", standard["peak_total_mb"]},
+          {"advbn_peak_total_mb", advbn["peak_total_mb"]}};
+}
+
+void print_step_report(const json& r) {
+  std::printf("advbn step  %s %dx%d batch %lld m=%d threads %d (median of %d after %d warm-up)\n",
+              r["arch"].get<std::string>().c_str(), r["resolution"].get<int>(), r["resolution"].get<int>(),
+              static_cast<long long>(r["batch"].get<int64_t>()), r["steps"].get<int>(),
+              r["threads"].get<int>(), r["repeats"].get<int>(), r["warmup"].get<int>());
+  std::printf("  standard  %8.3f s/step  peak +%7.1f MiB\n", r["standard_s"].get<double>(),
+              r["standard_peak_mb"].get<double>());
+  std::printf("  advbn     %8.3f s/step  peak +%7.1f MiB\n", r["advbn_s"].get<double>(),
+              r["advbn_peak_mb"].get<double>());
+  std::printf("  ratio     %8.2f x        %7.2f x\n", r["ratio"].get<double>(),
+              r["peak_ratio"].get<double>());
+}
+
+void write_json(const std::string& path, const json& report) {
+  std::ofstream out(path);
+  out << report.dump(2) << "\n";
+  if (!out) throw Error("cannot write " + path);
+}
+
+void add_step_benchmark(CLI::App& bench) {
+  auto params = std::make_shared<StepBenchParams>();
+  auto* cmd = bench.add_subcommand(
+      "step",
+      "Seconds per training step of standard fine-tuning and of AdvBN (random data, random "
+      "weights), and the peak memory of each, each method in its own child process");
+  cmd->add_option("--arch", params->arch, "Architecture")
+      ->capture_default_str()
+      ->check(CLI::IsMember(supported_architectures()));
+  cmd->add_option("--cut", params->cut, "Block ending the frozen prefix")->capture_default_str();
+  cmd->add_option("--resolution", params->resolution, "Image side in pixels")
+      ->capture_default_str()
+      ->check(CLI::Range(16, 4096));
+  cmd->add_option("--batch", params->batch, "Clean images per step (AdvBN adds as many adversarial)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{2}, int64_t{1} << 20));
+  cmd->add_option("--steps", params->steps, "m: PGD steps of the attack")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--repeats", params->repeats, "Timed steps per method (the median is reported)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--warmup", params->warmup, "Untimed steps before timing")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100000));
+  cmd->add_option("--seed", params->seed, "Seed of the random weights and data")->capture_default_str();
+  cmd->add_option("--json", params->json_path, "Also write the figures to this JSON file");
+  add_runtime_options(*cmd, params->runtime);
+  cmd->callback([params] {
+    const json report = run_step_benchmark(*params);
+    print_step_report(report);
+    if (!params->json_path.empty()) write_json(params->json_path, report);
+  });
+}
+
+// The other benchmarks are programs of their own; these entries point to them.
+void add_pointer(CLI::App& bench, const std::string& name, const std::string& description,
+                 const std::string& where) {
+  auto* cmd = bench.add_subcommand(name, description);
+  cmd->allow_extras();
+  cmd->callback([where] { std::cout << "see " << where << "\n"; });
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app) {
+  auto* bench = app.add_subcommand("bench", "Speed and memory benchmarks (figures, not tests)");
+  bench->require_subcommand(1);
+  add_step_benchmark(*bench);
+  add_pointer(*bench, "data", "Images/s of the data loader",
+              "docs/performance.md: there is no loader benchmark yet");
+  add_pointer(*bench, "corrupt", "Images/s per corruption",
+              "advbn_bench_corrupt [--json OUT] [--repeats N] (bench/shift_bench.cpp)");
+}
+
+}  // namespace advbn::cli
