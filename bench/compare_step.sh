@@ -33,6 +33,7 @@ run_config 224 16
 import json, sys
 out = sys.argv[1]
 rows = [("standard s/step", "standard_s"), ("advbn s/step", "advbn_s"), ("advbn/standard", "ratio"),
+        ("standard CPU s/step", "standard_cpu_s"), ("advbn CPU s/step", "advbn_cpu_s"),
         ("standard peak MiB", "standard_peak_mb"), ("advbn peak MiB", "advbn_peak_mb"),
         ("advbn/standard peak", "peak_ratio")]
 for resolution, batch in ((64, 32), (224, 16)):

@@ -10,6 +10,8 @@ packages=(
   python3-torch python3-torchvision python3-numpy
   dataset-fashion-mnist
   gnuplot-nox
+  # scripts/fuzz.sh: clang, its libFuzzer and sanitizer runtimes, llvm-symbolizer for reports
+  clang libclang-rt-14-dev llvm-14
 )
 
 missing=()

@@ -117,8 +117,15 @@ const std::string& ImageFolderDataset::path(size_t index) const {
 
 Sample ImageFolderDataset::get(size_t index) const {
   const auto& file = path(index);
-  // PIL does not apply EXIF orientation, so torchvision-trained models never saw it applied.
-  const cv::Mat bgr = cv::imread(file, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+  cv::Mat bgr;
+  try {
+    // PIL does not apply EXIF orientation, so torchvision-trained models never saw it applied.
+    bgr = cv::imread(file, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+  } catch (const cv::Exception& e) {
+    // imread reports most corrupt files by returning nothing, but throws for a header that
+    // declares impossible dimensions (zero, or beyond OpenCV's size limits).
+    throw Error("cannot decode image '" + file + "': " + e.what());
+  }
   if (bgr.empty()) {
     throw Error("cannot decode image '" + file + "': the file is corrupt or truncated");
   }

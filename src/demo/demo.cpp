@@ -41,7 +41,7 @@ struct DemoPlan {
   int64_t finetune_limit = 0;
   int finetune_epochs = 0;
   int64_t batch = 128;
-  std::string cut = "layer2";
+  std::string cut = "layer1";
   double epsilon = 1.1;
   int64_t test_images = 0;
 };

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "advbn/error.h"
+#include "advbn/models/linear_as_convolution.h"
 
 namespace advbn {
 
@@ -132,7 +133,7 @@ ResNetImpl::ResNetImpl(const ResNetOptions& options)
   fc = register_module("fc", nn::Linear(channels, options.num_classes));
   add_block({"head", {fc.ptr()},
              [this](const torch::Tensor& x, BNBranch) {
-               return fc->forward(torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1));
+               return linear_as_convolution(*fc, torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1));
              },
              /*post_relu=*/false});
   init_like_torchvision(*this);

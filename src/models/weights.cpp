@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -23,6 +24,13 @@ bool is_twin_key(const std::string& name) { return name.find(kTwinInfix) != std:
 std::string main_key_of_twin(const std::string& twin) {
   const auto pos = twin.find(kTwinInfix);
   return twin.substr(0, pos) + "." + twin.substr(pos + std::string(kTwinInfix).size());
+}
+
+// torchvision's published DenseNet files predate its current names ("denselayer1.norm.1.weight"
+// for "denselayer1.norm1.weight"); torchvision renames them on load, and so do we.
+std::string current_torchvision_name(const std::string& name) {
+  static const std::regex legacy_densenet(R"((denselayer\d+\.(?:norm|relu|conv))\.((?:1|2)\.(?:weight|bias|running_mean|running_var|num_batches_tracked))$)");
+  return std::regex_replace(name, legacy_densenet, "$1$2");
 }
 
 std::map<std::string, torch::Tensor> named_state(torch::nn::Module& model) {
@@ -63,7 +71,8 @@ ImportReport import_state_dict(torch::nn::Module& model, const io::StateDict& we
   ImportReport report;
   std::set<std::string> loaded, misshapen;
   torch::NoGradGuard no_grad;
-  for (const auto& [name, tensor] : weights) {
+  for (const auto& [stored_name, tensor] : weights) {
+    const std::string name = current_torchvision_name(stored_name);
     const auto it = state.find(name);
     if (it == state.end()) {
       report.unexpected.push_back(name);

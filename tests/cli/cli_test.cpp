@@ -125,6 +125,17 @@ TEST(Cli, TrainRejectsBadConfigurations) {
   }
   expect_one_line_error(run_tool(base + " --config " + (dir / "unknown.yaml").string()),
                         "learning_rate");
+  // Keys that are not plain words (the first is an input from fuzz/config_fuzzer.cpp) once escaped
+  // as yaml-cpp exceptions without the file's name; an empty list made CLI11's flag callback read
+  // past the end of an empty vector.
+  const std::pair<const char*, std::string> malformed[] = {
+      {"map_key.yaml", "{\"lr\": 0.0,10\"st\xe6" "a\": 0.0,\x11" "0\"st\xe6" "alse}:"},
+      {"list_key.yaml", "[lr, epochs]: 1\n"},
+      {"empty_flag.yaml", "random_start: []\n"}};
+  for (const auto& [name, text] : malformed) {
+    std::ofstream(dir / name) << text;
+    expect_one_line_error(run_tool(base + " --config " + (dir / name).string()), name);
+  }
   expect_one_line_error(run_tool(base + " --eps -0.5"), "epsilon");
   expect_one_line_error(run_tool(base + " --steps -2"), "steps");
   expect_one_line_error(

@@ -257,6 +257,12 @@ TEST(ImageFolder, DecodesToRgbAndSkipsNonImagesWithAReport) {
   // A file that disappears after the scan is reported by name when read.
   fs::remove(root / "b_cls" / "x.png");
   expect_error_mentioning([&] { data->get(6); }, "x.png");
+
+  // A header declaring a zero height made OpenCV throw its own exception instead of returning
+  // an empty image (found by fuzz/image_fuzzer.cpp; these are its 18 bytes, a PFM header).
+  const std::string zero_height("PF\n6 y8\n255\n\x7f\xd5\xb6kN{", 18);
+  std::ofstream(root / "b_cls" / "x.png", std::ios::binary) << zero_height;
+  expect_error_mentioning([&] { data->get(6); }, "x.png");
 }
 
 TEST(ImageFolder, RejectsMissingEmptyAndImagelessFolders) {

@@ -49,6 +49,23 @@ TEST(ImportStateDict, ReportsMissingUnexpectedAndMisshapenKeys) {
   }
 }
 
+TEST(ImportStateDict, AcceptsTorchvisionsLegacyDenseNetNames) {
+  auto source = create_network({"densenet121", 10});
+  io::StateDict legacy;
+  int renamed = 0;
+  for (auto [name, t] : torchvision_state_dict(*source, BNBranch::Clean)) {
+    const auto pos = name.find(".norm1.");
+    if (pos != std::string::npos && name.find("denselayer") != std::string::npos) {
+      name.replace(pos, 7, ".norm.1.");
+      ++renamed;
+    }
+    legacy.emplace_back(name, t);
+  }
+  ASSERT_GT(renamed, 50);
+  auto target = create_network({"densenet121", 10});
+  EXPECT_TRUE(import_state_dict(*target, legacy, "legacy.pth").ok());
+}
+
 TEST(ImportStateDict, WrongArchitectureIsAClearError) {
   try {
     load_network({"resnet50", 1000}, test::fixture("resnet18.pth"), true);

@@ -14,12 +14,12 @@ namespace F = torch::nn::functional;
 
 // A small fine-tuning set-up: ResNet-18 at 1/8 width cut after layer1, its prefix frozen.
 // Built from the same seed, two set-ups hold identical weights.
-struct Setup {
+struct FineTuning {
   StagedNetwork network;
   std::unique_ptr<torch::optim::SGD> optimizer;
   torch::Tensor images, labels;
 
-  Setup() {
+  FineTuning() {
     torch::manual_seed(7);
     network = create_network({"resnet18", 5, "small", 0.125});
     network->set_cut("layer1");
@@ -81,7 +81,7 @@ void expect_same_state(StagedNetworkImpl& a, StagedNetworkImpl& b, double tolera
 }
 
 TEST(TrainingStep, AdvBNStepMatchesAlgorithmOneWrittenOut) {
-  Setup step, reference;
+  FineTuning step, reference;
   const auto advbn = attack_options();
   const double gamma = 0.7;
   const auto result = advbn_step(*step.network, advbn, gamma, *step.optimizer, step.images, step.labels);
@@ -98,7 +98,7 @@ TEST(TrainingStep, AdvBNStepMatchesAlgorithmOneWrittenOut) {
 }
 
 TEST(TrainingStep, StandardStepMatchesPlainFineTuning) {
-  Setup step, reference;
+  FineTuning step, reference;
   const auto result = standard_step(*step.network, *step.optimizer, step.images, step.labels);
   ASSERT_TRUE(result.updated);
   EXPECT_FALSE(result.adv_logits.defined());
@@ -111,12 +111,12 @@ TEST(TrainingStep, StandardStepMatchesPlainFineTuning) {
   const auto loss = F::cross_entropy(reference.network->suffix(features), reference.labels);
   reference.optimizer->zero_grad();
   loss.backward();
-  EXPECT_NEAR(result.loss, loss.item<double>(), 1e-6);
-  expect_same_state(*step.network, *reference.network, 1e-7);
+  EXPECT_NEAR(result.loss, loss.item<double>(), 1e-5);
+  expect_same_state(*step.network, *reference.network, 1e-6);
 }
 
 TEST(TrainingStep, NonFiniteLossLeavesTheWeightsAlone) {
-  Setup s;
+  FineTuning s;
   s.optimizer = std::make_unique<torch::optim::SGD>(s.network->suffix_parameters(),
                                                     torch::optim::SGDOptions(0.1));
   std::vector<torch::Tensor> before;

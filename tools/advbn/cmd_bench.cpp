@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -47,6 +48,14 @@ double median(std::vector<double> values) {
   return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
+// CPU time of all threads of this process. On a shared machine it varies less than wall time
+// with one thread; with more, waiting threads spin and count too.
+double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
 // One method, in the forked child: build the network, the data and the optimizer, then time
 // warm-up + repeats steps. Peak memory is the growth of resident memory over the steps, i.e.
 // activations, gradients, optimizer state and the allocator's slack, but not the weights.
@@ -71,8 +80,9 @@ json measure_method(const StepBenchParams& params, bool adversarial) {
 
   reset_peak_resident();
   const double baseline = resident_mib();
-  std::vector<double> seconds;
+  std::vector<double> seconds, cpu_seconds;
   for (int i = 0; i < params.warmup + params.repeats; ++i) {
+    const double cpu_start = process_cpu_seconds();
     const auto start = std::chrono::steady_clock::now();
     if (adversarial) {
       advbn_step(*network, advbn, /*gamma=*/1.0, optimizer, images, labels);
@@ -81,10 +91,12 @@ json measure_method(const StepBenchParams& params, bool adversarial) {
     }
     if (i >= params.warmup) {
       seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      cpu_seconds.push_back(process_cpu_seconds() - cpu_start);
     }
   }
   const double peak = peak_resident_mib();
   return {{"seconds", median(seconds)},
+          {"cpu_seconds", median(cpu_seconds)},
           {"peak_mb", peak - baseline},
           {"peak_total_mb", peak},
           {"threads", torch::get_num_threads()}};
@@ -108,6 +120,8 @@ json run_step_benchmark(const StepBenchParams& params) {
           {"standard_s", standard_s},
           {"advbn_s", advbn_s},
           {"ratio", advbn_s / standard_s},
+          {"standard_cpu_s", standard["cpu_seconds"]},
+          {"advbn_cpu_s", advbn["cpu_seconds"]},
           {"standard_peak_mb", standard_peak},
           {"advbn_peak_mb", advbn_peak},
           {"peak_ratio", advbn_peak / standard_peak},
@@ -120,11 +134,11 @@ void print_step_report(const json& r) {
               r["arch"].get<std::string>().c_str(), r["resolution"].get<int>(), r["resolution"].get<int>(),
               static_cast<long long>(r["batch"].get<int64_t>()), r["steps"].get<int>(),
               r["threads"].get<int>(), r["repeats"].get<int>(), r["warmup"].get<int>());
-  std::printf("  standard  %8.3f s/step  peak +%7.1f MiB\n", r["standard_s"].get<double>(),
-              r["standard_peak_mb"].get<double>());
-  std::printf("  advbn     %8.3f s/step  peak +%7.1f MiB\n", r["advbn_s"].get<double>(),
-              r["advbn_peak_mb"].get<double>());
-  std::printf("  ratio     %8.2f x        %7.2f x\n", r["ratio"].get<double>(),
+  std::printf("  standard  %8.3f s/step (CPU %7.3f s)  peak +%7.1f MiB\n", r["standard_s"].get<double>(),
+              r["standard_cpu_s"].get<double>(), r["standard_peak_mb"].get<double>());
+  std::printf("  advbn     %8.3f s/step (CPU %7.3f s)  peak +%7.1f MiB\n", r["advbn_s"].get<double>(),
+              r["advbn_cpu_s"].get<double>(), r["advbn_peak_mb"].get<double>());
+  std::printf("  ratio     %8.2f x                     %7.2f x\n", r["ratio"].get<double>(),
               r["peak_ratio"].get<double>());
 }
 

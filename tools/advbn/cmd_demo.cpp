@@ -23,7 +23,7 @@ void add_demo_command(CLI::App& app) {
   cmd->add_option("--seed", options->seed, "Random seed")->capture_default_str();
   cmd->add_option("--test-images", options->test_images, "Test images per shift (0: the plan's)")
       ->capture_default_str();
-  cmd->add_option("--cut", options->cut, "Cut of both fine-tuning runs (default: layer2)");
+  cmd->add_option("--cut", options->cut, "Cut of both fine-tuning runs (default: layer1)");
   cmd->add_option("--eps", options->epsilon, "AdvBN ε (default 1.1; steps = floor(ε/0.2) + 1)");
   cmd->add_flag("--on-validation", options->on_validation,
                 "Test on the validation part of the training data (to choose settings)");

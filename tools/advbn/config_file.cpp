@@ -13,6 +13,9 @@ namespace {
 
 std::vector<std::string> scalar_values(const YAML::Node& node, const std::string& where) {
   if (node.IsScalar()) return {node.as<std::string>()};
+  // CLI11's option callbacks read their first result unchecked, so an empty list ("lr: []") would
+  // make them read past the end of an empty vector.
+  if (node.IsSequence() && node.size() == 0) throw Error(where + ": expected at least one value, got an empty list");
   if (node.IsSequence()) {
     std::vector<std::string> values;
     for (const auto& item : node) {
@@ -36,9 +39,12 @@ void apply_config_file(CLI::App& command, const std::string& path) {
   }
   if (!root.IsMap()) throw Error(path + ": expected a mapping of option names to values");
   for (const auto& entry : root) {
-    std::string key = entry.first.as<std::string>();
+    // YAML allows lists and maps as keys ("{a: 1}: 2"); converting one to a string throws
+    // yaml-cpp's own exception, which would lose the file name.
+    if (!entry.first.IsScalar()) throw Error(path + ": every key must be an option name, not a list, mapping or null");
+    std::string key = entry.first.Scalar();
     std::replace(key.begin(), key.end(), '_', '-');
-    const std::string where = path + ": key '" + entry.first.as<std::string>() + "'";
+    const std::string where = path + ": key '" + entry.first.Scalar() + "'";
     CLI::Option* option = command.get_option_no_throw("--" + key);
     if (!option || key == "config" || key == "resume") {
       throw Error(where + " is not an option of advbn " + command.get_name());

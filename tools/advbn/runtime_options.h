@@ -14,8 +14,8 @@ struct RuntimeOptions {
 
 void add_runtime_options(CLI::App& command, RuntimeOptions& options, bool with_device = true);
 
-// Sets LibTorch's and OpenCV's thread pools (LibTorch would otherwise start with one thread) and
-// returns the validated device.
+// Sets LibTorch's and OpenCV's thread pools (LibTorch would otherwise start with one thread),
+// keeps freed tensor memory in the process (see keep_freed_memory) and returns the validated device.
 torch::Device apply_runtime_options(const RuntimeOptions& options);
 
 }  // namespace advbn::cli

@@ -26,8 +26,9 @@ StepResult standard_step(StagedNetworkImpl& network, torch::optim::Optimizer& op
                          const torch::Tensor& images, const torch::Tensor& labels);
 
 // Algorithm 1: the attack perturbs the statistics of the prefix features with the suffix in eval
-// mode on the adversarial BNs (as in the authors' code); then one suffix pass in train mode over
-// [clean; adversarial] with split BNs minimises clean + γ·adversarial cross-entropy.
+// mode on the adversarial BNs (as in the authors' code); then the suffix, in train mode, minimises
+// clean + γ·adversarial cross-entropy, the clean batch on the main BNs and the adversarial batch
+// on the twins.
 // Same expectations as standard_step; the network is back in train mode afterwards.
 StepResult advbn_step(StagedNetworkImpl& network, const AdvBatchNorm& advbn, double gamma,
                       torch::optim::Optimizer& optimizer, const torch::Tensor& images,

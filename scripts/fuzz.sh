@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang, ASan + UBSan) into build-fuzz/ and runs every campaign for
+# SECONDS each (default 60), one after another, then prints each campaign's executions.
+# Exits non-zero if any campaign found a crash, leak, timeout or sanitizer report; the input that
+# caused it is kept in build-fuzz/artifacts/. What is fuzzed and why: docs/safety.md.
+#
+# usage: scripts/fuzz.sh [SECONDS]
+# Set CMAKE_BUILD_PARALLEL_LEVEL to limit build jobs on a shared machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+build=build-fuzz
+
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  generator=()
+  command -v ninja >/dev/null && generator=(-G Ninja)
+  CC=clang CXX=clang++ cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DADVBN_FUZZ=ON -DADVBN_BUILD_TESTS=OFF -DADVBN_BUILD_BENCH=OFF
+fi
+cmake --build "$build" --target advbn_fuzzers
+
+# Seeds are regenerated on every run; each campaign's own corpus (what the fuzzer found
+# interesting) is kept between runs so that later runs start where earlier ones stopped.
+rm -rf "$build/corpus/seeds"
+/usr/bin/python3 fuzz/make_corpus.py "$build/corpus/seeds"
+mkdir -p "$build/artifacts" "$build/logs"
+
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
+# OpenCV lets an image header declare up to 2^30 pixels, so a 69-byte PNG can demand a 3 GB
+# buffer, beyond the fuzzer's memory limit. That limit is known and documented (docs/safety.md);
+# OpenCV's own cap, lowered here, keeps it from hiding other findings.
+export OPENCV_IO_MAX_IMAGE_PIXELS="${OPENCV_IO_MAX_IMAGE_PIXELS:-67108864}"
+
+# campaign:executable
+campaigns=(
+  pickle:pickle
+  zip_archive:zip_archive
+  zip_checkpoint:torch_checkpoint
+  legacy_checkpoint:torch_checkpoint
+  safetensors:safetensors
+  idx:idx
+  cifar:cifar
+  config:config
+  image:image
+)
+
+failed=()
+summary=()
+for entry in "${campaigns[@]}"; do
+  campaign="${entry%%:*}"
+  executable="$build/fuzz/fuzz_${entry#*:}"
+  mkdir -p "$build/corpus/$campaign"
+  log="$build/logs/$campaign.log"
+  echo "fuzz: $campaign for ${seconds}s"
+  status=0
+  "$executable" "$build/corpus/$campaign" "$build/corpus/seeds/$campaign" \
+    -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -keep_seed=1 -print_final_stats=1 \
+    -artifact_prefix="$build/artifacts/$campaign-" >"$log" 2>&1 || status=$?
+  executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  corpus=$(find "$build/corpus/$campaign" -type f | wc -l)
+  summary+=("$(printf '%-18s %12s executions  %6s corpus files  %s' "$campaign" "${executions:-?}" "$corpus" \
+    "$([ "$status" -eq 0 ] && echo ok || echo "FAILED (see $log)")")")
+  [ "$status" -eq 0 ] || failed+=("$campaign")
+done
+
+echo
+printf '%s\n' "${summary[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz: findings in ${failed[*]}; inputs in $build/artifacts/" >&2
+  exit 1
+fi
