@@ -70,7 +70,13 @@ bool has_image_extension(const fs::path& path) {
 }
 
 cv::Mat read_image(const fs::path& path) {
-  cv::Mat img = cv::imread(path.string(), cv::IMREAD_ANYCOLOR);
+  cv::Mat img;
+  try {
+    img = cv::imread(path.string(), cv::IMREAD_ANYCOLOR);
+  } catch (const cv::Exception&) {
+    // OpenCV throws, rather than returning nothing, for headers with impossible dimensions.
+    img.release();
+  }
   if (img.empty()) {
     throw Error("cannot read image " + path.string() + " (missing, or not a format OpenCV decodes)");
   }
