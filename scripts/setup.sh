@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  libtorch-dev
+  libtorch-dev libgloo-dev
   libopencv-dev
   nlohmann-json3-dev libcli11-dev libgtest-dev zlib1g-dev libyaml-cpp-dev
   python3-torch python3-torchvision python3-numpy

@@ -1,4 +1,6 @@
 set(ADVBN_SOURCES
+  src/core/replica_sum.cpp
+  src/core/sync_batch_norm.cpp
   src/core/feature_stats.cpp
   src/core/advbn_options.cpp
   src/core/adv_batch_norm.cpp
@@ -22,6 +24,8 @@ set(ADVBN_SOURCES
   src/train/checkpoint.cpp
   src/train/training_step.cpp
   src/train/trainer.cpp
+  src/distributed/process_group.cpp
+  src/distributed/gradient_sync.cpp
   src/eval/shift_suite.cpp
   src/eval/corruption_error.cpp
   src/eval/imagenet_c_tree.cpp

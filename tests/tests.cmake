@@ -3,6 +3,7 @@ advbn_add_test_executable(advbn_tests
   core/feature_stats_test.cpp
   core/adv_batch_norm_test.cpp
   core/dual_batch_norm_test.cpp
+  core/sync_batch_norm_test.cpp
   models/resnet_test.cpp
   models/weights_test.cpp
   models/densenet_test.cpp
@@ -15,6 +16,7 @@ advbn_add_test_executable(advbn_tests
   train/training_step_test.cpp
   models/linear_as_convolution_test.cpp
   train/kill_resume_test.cpp
+  distributed/distributed_training_test.cpp
   demo/demo_test.cpp
 )
 target_link_libraries(advbn_tests PRIVATE advbn)

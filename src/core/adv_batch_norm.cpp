@@ -4,7 +4,10 @@
 
 namespace advbn {
 
-AdvBatchNorm::AdvBatchNorm(AdvBNOptions options) : options_(options) { options_.validate(); }
+AdvBatchNorm::AdvBatchNorm(AdvBNOptions options, ReplicaSum replicas)
+    : options_(options), replicas_(std::move(replicas)) {
+  options_.validate();
+}
 
 AdvBatchNorm::Bounds AdvBatchNorm::bounds(const FeatureStats& stats) const {
   const double eps = options_.epsilon;
@@ -40,7 +43,7 @@ AdvBNResult AdvBatchNorm::attack(const torch::Tensor& features, const FeatureLos
   const auto f = features.detach();
   const FeatureStats stats = [&] {
     torch::NoGradGuard no_grad;
-    return feature_stats(f);
+    return feature_stats(f, replicas_);
   }();
   const Bounds b = bounds(stats);
 
@@ -65,6 +68,12 @@ AdvBNResult AdvBatchNorm::attack(const torch::Tensor& features, const FeatureLos
     auto grads = torch::autograd::grad({value}, {delta_mu, delta_sigma});
     result.losses.push_back(value.item<double>());
     torch::NoGradGuard no_grad;
+    if (replicas_) {
+      // Only the signs are used, so the sum serves as well as the mean of the replicas' losses.
+      auto both = torch::cat({grads[0], grads[1]});
+      replicas_(both);
+      grads = {both.narrow(0, 0, grads[0].numel()), both.narrow(0, grads[0].numel(), grads[1].numel())};
+    }
     delta_mu = torch::max(torch::min(delta_mu.detach() + options_.step_size * grads[0].sign(),
                                      b.mu_high),
                           b.mu_low);

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "advbn/core/sync_batch_norm.h"
 #include "advbn/error.h"
 
 namespace advbn {
@@ -29,8 +30,21 @@ torch::Tensor DualBatchNorm2dImpl::forward_main(const torch::Tensor& x) {
     torch::NoGradGuard no_grad;
     num_batches_tracked += 1;
   }
+  if (is_training() && replica_sum_) {
+    return sync_batch_norm(x, {weight, bias, running_mean, running_var, momentum_, eps_}, replica_sum_);
+  }
   return torch::batch_norm(x, weight, bias, running_mean, running_var, is_training(), momentum_,
                            eps_, at::globalContext().userEnabledCuDNN());
+}
+
+torch::Tensor DualBatchNorm2dImpl::forward_twin(const torch::Tensor& x) {
+  if (!is_training() || !replica_sum_) return twin->forward(x);
+  {
+    torch::NoGradGuard no_grad;
+    twin->num_batches_tracked += 1;
+  }
+  return sync_batch_norm(x, {twin->weight, twin->bias, twin->running_mean, twin->running_var, momentum_, eps_},
+                         replica_sum_);
 }
 
 torch::Tensor DualBatchNorm2dImpl::forward(const torch::Tensor& x, BNBranch branch) {
@@ -38,13 +52,13 @@ torch::Tensor DualBatchNorm2dImpl::forward(const torch::Tensor& x, BNBranch bran
     case BNBranch::Clean:
       return forward_main(x);
     case BNBranch::Adv:
-      return twin->forward(x);
+      return forward_twin(x);
     case BNBranch::Split: {
       const int64_t n = x.size(0);
       if (n % 2 != 0) {
         throw Error("DualBatchNorm2d: a split batch needs an even size, got " + std::to_string(n));
       }
-      return torch::cat({forward_main(x.narrow(0, 0, n / 2)), twin->forward(x.narrow(0, n / 2, n / 2))});
+      return torch::cat({forward_main(x.narrow(0, 0, n / 2)), forward_twin(x.narrow(0, n / 2, n / 2))});
     }
   }
   throw Error("DualBatchNorm2d: invalid branch");

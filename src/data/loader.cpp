@@ -16,6 +16,17 @@ std::vector<size_t> epoch_order(size_t size, bool shuffle, uint64_t seed, int64_
   return order;
 }
 
+std::vector<size_t> shard_of(const std::vector<size_t>& order, int index, int count, bool equal_shards) {
+  const size_t shards = static_cast<size_t>(count);
+  const size_t end = equal_shards ? order.size() / shards * shards : order.size();
+  std::vector<size_t> shard;
+  shard.reserve(end / shards + 1);
+  for (size_t position = static_cast<size_t>(index); position < end; position += shards) {
+    shard.push_back(order[position]);
+  }
+  return shard;
+}
+
 Loader::Loader(DatasetPtr dataset, Pipeline pipeline, LoaderOptions options)
     : dataset_(std::move(dataset)), pipeline_(std::move(pipeline)), options_(options) {
   if (!dataset_) throw Error("Loader needs a dataset");
@@ -28,7 +39,12 @@ Loader::Loader(DatasetPtr dataset, Pipeline pipeline, LoaderOptions options)
     throw Error("loader prefetch_batches must be >= 1, got " +
                 std::to_string(options_.prefetch_batches));
   }
-  const size_t size = dataset_->size();
+  if (options_.shard_count < 1 || options_.shard_index < 0 ||
+      options_.shard_index >= options_.shard_count) {
+    throw Error("loader shard " + std::to_string(options_.shard_index) + " of " +
+                std::to_string(options_.shard_count) + " does not exist");
+  }
+  const size_t size = shard_size();
   batches_per_epoch_ = options_.drop_last ? size / options_.batch_size
                                           : (size + options_.batch_size - 1) / options_.batch_size;
   if (batches_per_epoch_ == 0) {
@@ -37,6 +53,13 @@ Loader::Loader(DatasetPtr dataset, Pipeline pipeline, LoaderOptions options)
   }
   threads_.reserve(static_cast<size_t>(options_.workers));
   for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { worker_loop(); });
+}
+
+size_t Loader::shard_size() const {
+  const size_t total = dataset_->size();
+  const auto shards = static_cast<size_t>(options_.shard_count);
+  if (options_.drop_last) return total / shards;
+  return total / shards + (static_cast<size_t>(options_.shard_index) < total % shards ? 1 : 0);
 }
 
 Loader::~Loader() {
@@ -50,6 +73,9 @@ Loader::~Loader() {
 
 void Loader::start_epoch(int64_t epoch) {
   auto order = epoch_order(dataset_->size(), options_.shuffle, options_.seed, epoch);
+  if (options_.shard_count > 1) {
+    order = shard_of(order, options_.shard_index, options_.shard_count, options_.drop_last);
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     ++generation_;

@@ -7,7 +7,7 @@
 namespace advbn {
 
 EvalResult evaluate(StagedNetworkImpl& network, data::Loader& loader, BNBranch branch,
-                    torch::Device device, ProgressReporter* progress) {
+                    torch::Device device, ProgressReporter* progress, const ReplicaSum& replicas) {
   torch::NoGradGuard no_grad;
   const bool was_training = network.is_training();
   network.eval();
@@ -26,6 +26,7 @@ EvalResult evaluate(StagedNetworkImpl& network, data::Loader& loader, BNBranch b
     if (progress) progress->step(++done, {meter.mean_loss(), meter.top1(), -1});
   }
   network.train(was_training);
+  meter.merge_replicas(replicas);
   return {meter.top1(), meter.top5(), meter.mean_loss(), meter.count()};
 }
 

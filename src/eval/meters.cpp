@@ -22,4 +22,18 @@ double ClassificationMeter::top1() const { return count_ ? 100.0 * correct1_ / c
 double ClassificationMeter::top5() const { return count_ ? 100.0 * correct5_ / count_ : 0; }
 double ClassificationMeter::mean_loss() const { return count_ ? loss_sum_ / count_ : 0; }
 
+
+void ClassificationMeter::merge_replicas(const ReplicaSum& sum) {
+  if (!sum) return;
+  // Doubles hold these counts exactly (up to 2^53).
+  auto totals = torch::tensor({static_cast<double>(count_), static_cast<double>(correct1_),
+                               static_cast<double>(correct5_), loss_sum_},
+                              torch::kFloat64);
+  sum(totals);
+  count_ = static_cast<int64_t>(totals[0].item<double>());
+  correct1_ = static_cast<int64_t>(totals[1].item<double>());
+  correct5_ = static_cast<int64_t>(totals[2].item<double>());
+  loss_sum_ = totals[3].item<double>();
+}
+
 }  // namespace advbn

@@ -109,6 +109,12 @@ void StagedNetworkImpl::train(bool on) {
   }
 }
 
+void StagedNetworkImpl::synchronise_batch_norms(const ReplicaSum& sum) {
+  for (auto& module : modules(/*include_self=*/false)) {
+    if (auto* bn = module->as<DualBatchNorm2dImpl>()) bn->synchronise(sum);
+  }
+}
+
 void StagedNetworkImpl::copy_main_to_twins() {
   for (auto& module : modules(/*include_self=*/false)) {
     if (auto* bn = module->as<DualBatchNorm2dImpl>()) bn->copy_main_to_twin();

@@ -74,7 +74,9 @@ nlohmann::json TrainConfig::to_json() const {
           {"image_size", image_size},
           {"seed", seed},
           {"workers", workers},
-          {"device", device}};
+          {"device", device},
+          {"sync_bn", sync_bn},
+          {"sync_adv_stats", sync_adv_stats}};
 }
 
 TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
@@ -109,6 +111,8 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     j.at("seed").get_to(c.seed);
     j.at("workers").get_to(c.workers);
     j.at("device").get_to(c.device);
+    c.sync_bn = j.value("sync_bn", false);  // absent from single-process checkpoints of 0.1
+    c.sync_adv_stats = j.value("sync_adv_stats", false);
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("malformed training configuration: ") + e.what());
   }

@@ -14,6 +14,8 @@
 #include "advbn/data/open_dataset.h"
 #include "advbn/data/pipeline.h"
 #include "advbn/data/subset.h"
+#include "advbn/distributed/gradient_sync.h"
+#include "advbn/distributed/process_group.h"
 #include "advbn/error.h"
 #include "advbn/eval/evaluate.h"
 #include "advbn/eval/meters.h"
@@ -83,59 +85,105 @@ void append_metrics(const std::string& dir, const EpochReport& r) {
   if (!out) throw Error("cannot append to " + dir + "/metrics.jsonl");
 }
 
+// What a rank of a data-parallel job shares with the others; a single process has no group.
+struct Replicas {
+  distributed::ProcessGroup* group = nullptr;
+  ReplicaSum sum;  // empty without a group
+
+  explicit Replicas(distributed::ProcessGroup* g) : group(g) {
+    if (group) sum = [g](torch::Tensor& t) { g->all_reduce_sum(t); };
+  }
+  int rank() const { return group ? group->rank() : 0; }
+  int count() const { return group ? group->world_size() : 1; }
+  bool writes() const { return rank() == 0; }
+
+  // Every rank takes rank 0's values, as DistributedDataParallel does when it starts.
+  void take_rank0(std::vector<torch::Tensor> tensors) const {
+    if (group) group->broadcast(tensors, 0);
+  }
+};
+
+std::vector<torch::Tensor> network_state(StagedNetworkImpl& network, bool with_parameters) {
+  std::vector<torch::Tensor> state = network.buffers();
+  if (with_parameters) {
+    for (const auto& p : network.parameters()) state.push_back(p);
+  }
+  return state;
+}
+
 }  // namespace
 
 std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions& options,
                                std::ostream& log) {
   config.validate();
-  std::filesystem::create_directories(config.out);
+  const Replicas replicas(options.group);
+  if (config.batch % replicas.count() != 0) {
+    throw Error("the global batch (" + std::to_string(config.batch) + ") must be a multiple of the " +
+                std::to_string(replicas.count()) + " ranks");
+  }
+  const auto batch_per_rank = static_cast<size_t>(config.batch / replicas.count());
+  std::ostream discarded(nullptr);  // no buffer: everything written to it is dropped
+  std::ostream& log_out = replicas.writes() ? log : discarded;
+  if (replicas.writes()) std::filesystem::create_directories(config.out);
   torch::manual_seed(config.seed);
 
   const DataSetup data = open_data(config);
-  for (const auto& warning : data.train->warnings()) log << "warning: " << warning << "\n";
+  for (const auto& warning : data.train->warnings()) log_out << "warning: " << warning << "\n";
   auto network = build_network(config, data);
   network->freeze_prefix();
   network->to(options.device);
+  if (config.sync_bn) network->synchronise_batch_norms(replicas.sum);
 
   const bool adversarial = config.method == TrainMethod::AdvBN && !config.from_scratch;
   AdvBNOptions advbn_options = config.advbn;
   advbn_options.relu_clamp = advbn_options.relu_clamp && network->cut_is_post_relu();
-  const AdvBatchNorm advbn(advbn_options);
+  const AdvBatchNorm advbn(advbn_options, config.sync_adv_stats ? replicas.sum : ReplicaSum{});
 
   const auto normalization = data::imagenet_normalization();
   const int workers = config.workers > 0 ? config.workers : std::max(1, torch::get_num_threads());
   data::Loader train_loader(
       data.train, data::train_pipeline(config.augment, data.image_size, data.small_images, normalization),
-      {static_cast<size_t>(config.batch), /*shuffle=*/true, /*drop_last=*/true, workers, 4, config.seed});
+      {batch_per_rank, /*shuffle=*/true, /*drop_last=*/true, workers, 4, config.seed, replicas.rank(),
+       replicas.count()});
   if (train_loader.batches_per_epoch() == 0) {
     throw Error(config.data + ": fewer training images (" + std::to_string(data.train->size()) +
-                ") than one batch (" + std::to_string(config.batch) + ")");
+                ") than one global batch (" + std::to_string(config.batch) + ")");
   }
   std::unique_ptr<data::Loader> val_loader;
   if (data.val) {
     val_loader = std::make_unique<data::Loader>(
         data.val, data::eval_pipeline(data.image_size, data.small_images, normalization),
-        data::LoaderOptions{static_cast<size_t>(config.batch), false, false, workers, 4, config.seed});
+        data::LoaderOptions{batch_per_rank, false, false, workers, 4, config.seed, replicas.rank(),
+                            replicas.count()});
   }
 
   torch::optim::SGD optimizer(network->suffix_parameters(),
                               torch::optim::SGDOptions(config.lr)
                                   .momentum(config.momentum)
                                   .weight_decay(config.weight_decay));
+  std::unique_ptr<distributed::GradientSync> gradient_sync;
+  if (replicas.group) {
+    gradient_sync = std::make_unique<distributed::GradientSync>(network->suffix_parameters(), *replicas.group);
+  }
   TrainingProgress progress;
   if (options.resume) {
     progress = read_checkpoint_header(config.out).second;
     restore_checkpoint(config.out, *network, optimizer);
-    log << "resuming " << config.out << " at epoch " << progress.next_epoch + 1 << "\n";
+    log_out << "resuming " << config.out << " at epoch " << progress.next_epoch + 1 << "\n";
   } else if (!config.from_scratch) {
     network->copy_main_to_twins();  // twins start from the pretrained BN
   }
+  replicas.take_rank0(network_state(*network, /*with_parameters=*/true));
 
-  log << to_string(config.method) << (config.from_scratch ? " (from scratch)" : "") << ": "
+  log_out << to_string(config.method) << (config.from_scratch ? " (from scratch)" : "") << ": "
       << network->arch() << " cut " << network->cut() << ", " << data.train->description()
       << ", image size " << data.image_size << ", " << train_loader.batches_per_epoch()
-      << " steps/epoch\n";
-  ProgressReporter reporter(log, options.interactive);
+      << " steps/epoch";
+  if (replicas.group) {
+    log_out << " on each of " << replicas.count() << " ranks (" << batch_per_rank << " images per rank and step)";
+  }
+  log_out << "\n";
+  ProgressReporter reporter(log_out, options.interactive && replicas.writes());
   std::vector<EpochReport> reports;
   for (int epoch = progress.next_epoch; epoch < config.epochs; ++epoch) {
     EpochReport report;
@@ -156,9 +204,12 @@ std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions&
       const auto images = batch->images.to(options.device);
       const auto labels = batch->labels.to(options.device);
       const int64_t n = labels.size(0);
+      // Without SyncBN each rank's batch moves its own running statistics; like
+      // DistributedDataParallel, every step starts from rank 0's (the attack runs on them).
+      if (!config.sync_bn) replicas.take_rank0(network_state(*network, /*with_parameters=*/false));
       const StepResult result =
-          adversarial ? advbn_step(*network, advbn, config.gamma, optimizer, images, labels)
-                      : standard_step(*network, optimizer, images, labels);
+          adversarial ? advbn_step(*network, advbn, config.gamma, optimizer, images, labels, gradient_sync.get())
+                      : standard_step(*network, optimizer, images, labels, gradient_sync.get());
       if (!result.updated) {
         throw Error("training loss became " + std::to_string(result.loss) + " at epoch " +
                     std::to_string(epoch + 1) + ", step " + std::to_string(step + 1) +
@@ -169,13 +220,16 @@ std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions&
       ++step;
       reporter.step(step, {result.loss, clean_meter.top1(), adversarial ? adv_meter.top1() : -1});
     }
+    if (!config.sync_bn) replicas.take_rank0(network_state(*network, /*with_parameters=*/false));
+    clean_meter.merge_replicas(replicas.sum);
+    if (adversarial) adv_meter.merge_replicas(replicas.sum);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     report.images_per_second = step * config.batch / std::max(report.seconds, 1e-9);
     report.train_loss = clean_meter.mean_loss() + (adversarial ? config.gamma * adv_meter.mean_loss() : 0);
     report.train_top1 = clean_meter.top1();
     report.train_adv_top1 = adversarial ? adv_meter.top1() : -1;
     if (val_loader) {
-      const auto val = evaluate(*network, *val_loader, BNBranch::Clean, options.device);
+      const auto val = evaluate(*network, *val_loader, BNBranch::Clean, options.device, nullptr, replicas.sum);
       report.val_top1 = val.top1;
       report.val_loss = val.loss;
     }
@@ -195,14 +249,18 @@ std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions&
       progress.best_val_top1 = report.val_top1;
       progress.best_epoch = epoch + 1;
     }
-    const std::filesystem::path dir(config.out);
-    save_network(*network, (dir / "last.safetensors").string());
-    if (best) save_network(*network, (dir / "best.safetensors").string());
-    save_checkpoint(config.out, *network, optimizer, config, progress);
-    append_metrics(config.out, report);
+    if (replicas.writes()) {
+      const std::filesystem::path dir(config.out);
+      save_network(*network, (dir / "last.safetensors").string());
+      if (best) save_network(*network, (dir / "best.safetensors").string());
+      save_checkpoint(config.out, *network, optimizer, config, progress);
+      append_metrics(config.out, report);
+    }
     reports.push_back(report);
     if (epoch + 1 == options.stop_after_epoch) break;
   }
+  // No rank returns before rank 0's checkpoint of the last epoch is on disk.
+  if (replicas.group) replicas.group->barrier();
   return reports;
 }
 

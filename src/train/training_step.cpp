@@ -21,31 +21,38 @@ torch::Tensor frozen_features(StagedNetworkImpl& network, const torch::Tensor& i
   return network.prefix(channels_last ? images.contiguous(torch::MemoryFormat::ChannelsLast) : images);
 }
 
-// Backpropagates `loss` and updates the parameters unless it is not finite.
-bool minimise(torch::optim::Optimizer& optimizer, const torch::Tensor& loss, double value) {
-  if (!std::isfinite(value)) return false;
-  optimizer.zero_grad();
+bool finite(double loss, GradientReducer* reducer) {
+  return reducer ? reducer->all_finite(loss) : std::isfinite(loss);
+}
+
+// The backward pass that completes the step's gradients, combined across processes by `reducer`.
+void final_backward(const torch::Tensor& loss, GradientReducer* reducer) {
+  if (reducer) reducer->before_final_backward();
   loss.backward();
-  optimizer.step();
-  return true;
+  if (reducer) reducer->after_final_backward();
 }
 
 }  // namespace
 
 StepResult standard_step(StagedNetworkImpl& network, torch::optim::Optimizer& optimizer,
-                         const torch::Tensor& images, const torch::Tensor& labels) {
+                         const torch::Tensor& images, const torch::Tensor& labels,
+                         GradientReducer* reducer) {
   const auto logits = network.suffix(frozen_features(network, images), BNBranch::Clean);
   const auto loss = F::cross_entropy(logits, labels);
   StepResult result;
   result.loss = result.clean_loss = loss.item<double>();
   result.clean_logits = logits.detach();
-  result.updated = minimise(optimizer, loss, result.loss);
+  result.updated = finite(result.loss, reducer);
+  if (!result.updated) return result;
+  optimizer.zero_grad();
+  final_backward(loss, reducer);
+  optimizer.step();
   return result;
 }
 
 StepResult advbn_step(StagedNetworkImpl& network, const AdvBatchNorm& advbn, double gamma,
                       torch::optim::Optimizer& optimizer, const torch::Tensor& images,
-                      const torch::Tensor& labels) {
+                      const torch::Tensor& labels, GradientReducer* reducer) {
   const auto features = frozen_features(network, images);
   network.eval();
   const auto attack = advbn.attack(
@@ -63,15 +70,15 @@ StepResult advbn_step(StagedNetworkImpl& network, const AdvBatchNorm& advbn, dou
   result.clean_loss = clean_loss.item<double>();
   result.clean_logits = clean_logits.detach();
   optimizer.zero_grad();
-  if (std::isfinite(result.clean_loss)) clean_loss.backward();
+  if (finite(result.clean_loss, reducer)) clean_loss.backward();
   const auto adv_logits = network.suffix(attack.features, BNBranch::Adv);
   const auto adv_loss = F::cross_entropy(adv_logits, labels);
   result.adv_loss = adv_loss.item<double>();
   result.adv_logits = adv_logits.detach();
   result.loss = result.clean_loss + gamma * result.adv_loss;
-  result.updated = std::isfinite(result.loss);
+  result.updated = finite(result.loss, reducer);
   if (!result.updated) return result;
-  (gamma * adv_loss).backward();
+  final_backward(gamma * adv_loss, reducer);
   optimizer.step();
   return result;
 }

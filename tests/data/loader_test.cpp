@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <map>
+
 namespace advbn::data {
 namespace {
 
@@ -144,6 +146,54 @@ TEST(Loader, RethrowsWorkerErrorsInOrderAndGoesOn) {
   }
 }
 
+TEST(Loader, ShardsTogetherDeliverTheSingleProcessBatches) {
+  const auto data = std::make_shared<SyntheticDataset>(23);
+  const auto pipeline = train_pipeline("basic", 12, true, imagenet_normalization());
+  LoaderOptions whole;
+  whole.batch_size = 6;
+  whole.drop_last = true;
+  whole.seed = 9;
+  const auto expected = reference_epoch(*data, pipeline, whole, 2);
+  std::vector<std::vector<Batch>> shards;
+  for (int shard = 0; shard < 3; ++shard) {
+    LoaderOptions options = whole;
+    options.batch_size = 2;
+    options.workers = shard;  // the thread count must not matter
+    options.shard_index = shard;
+    options.shard_count = 3;
+    Loader loader(data, pipeline, options);
+    EXPECT_EQ(loader.shard_size(), 7u);  // 23 images: 2 dropped so that the shards stay equal
+    ASSERT_EQ(loader.batches_per_epoch(), expected.size());
+    loader.start_epoch(2);
+    shards.emplace_back();
+    while (auto batch = loader.next()) shards.back().push_back(*batch);
+  }
+  for (size_t step = 0; step < expected.size(); ++step) {
+    std::map<size_t, torch::Tensor> images;
+    for (const auto& shard : shards) {
+      for (size_t i = 0; i < shard[step].indices.size(); ++i) images[shard[step].indices[i]] = shard[step].images[i];
+    }
+    ASSERT_EQ(images.size(), expected[step].indices.size());
+    for (size_t i = 0; i < expected[step].indices.size(); ++i) {
+      const auto found = images.find(expected[step].indices[i]);
+      ASSERT_NE(found, images.end()) << "step " << step;
+      EXPECT_TRUE(torch::equal(found->second, expected[step].images[i]));
+    }
+  }
+}
+
+TEST(Loader, ShardsWithoutDropLastCoverEveryImageOnce) {
+  const auto order = epoch_order(10, true, 1, 0);
+  std::vector<size_t> seen;
+  for (int shard = 0; shard < 4; ++shard) {
+    const auto part = shard_of(order, shard, 4, /*equal_shards=*/false);
+    EXPECT_EQ(part.size(), shard < 2 ? 3u : 2u);
+    seen.insert(seen.end(), part.begin(), part.end());
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, epoch_order(10, false, 1, 0));
+}
+
 TEST(Loader, RejectsInvalidOptions) {
   const auto data = std::make_shared<SyntheticDataset>(3);
   const auto pipeline = eval_pipeline(8, true, imagenet_normalization());
@@ -157,6 +207,10 @@ TEST(Loader, RejectsInvalidOptions) {
   options.prefetch_batches = 0;
   EXPECT_THROW(Loader(data, pipeline, options), Error);
   options.prefetch_batches = 1;
+  options.shard_index = 2;
+  options.shard_count = 2;
+  EXPECT_THROW(Loader(data, pipeline, options), Error);
+  options.shard_index = 0;
   Loader loader(data, pipeline, options);
   EXPECT_THROW(loader.next(), Error);  // before start_epoch
 }

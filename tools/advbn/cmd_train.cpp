@@ -1,10 +1,15 @@
 // advbn train: fine-tuning with AdvBN (Algorithm 1), the same without AdvBN, or from scratch.
 #include <torch/torch.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
+#include <thread>
 
 #include "advbn/commands.h"
 #include "advbn/config_file.h"
+#include "advbn/distributed/process_group.h"
 #include "advbn/error.h"
 #include "advbn/network_options.h"
 #include "advbn/runtime_options.h"
@@ -24,6 +29,9 @@ struct TrainParams {
   std::string config_file;
   std::string resume;
   RuntimeOptions runtime;
+  bool distributed = false;
+  std::string backend = "auto";
+  double timeout_seconds = 300;
 };
 
 void add_train_options(CLI::App& cmd, TrainParams& p) {
@@ -64,7 +72,51 @@ void add_train_options(CLI::App& cmd, TrainParams& p) {
   cmd.add_option("--config", p.config_file, "YAML or JSON file of options (flags win)");
   cmd.add_option("--resume", p.resume, "Continue the run whose output folder is DIR");
   add_runtime_options(cmd, p.runtime);
+  auto* group = "Distributed (one process per rank, started by torchrun --no-python, mpirun or a scheduler)";
+  cmd.add_flag("--distributed", p.distributed,
+               "Data-parallel training over RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT (automatic when "
+               "WORLD_SIZE > 1); --batch stays the global batch")
+      ->group(group);
+  cmd.add_option("--backend", p.backend, "gloo, nccl, or auto (nccl on CUDA devices, else gloo)")
+      ->capture_default_str()->check(CLI::IsMember({"auto", "gloo", "nccl"}))->group(group);
+  cmd.add_option("--dist-timeout", p.timeout_seconds,
+                 "Seconds any rank waits for the others (rendezvous, collectives) before failing")
+      ->capture_default_str()->check(CLI::PositiveNumber)->group(group);
+  cmd.add_flag("--sync-bn", c.sync_bn, "BN statistics over all ranks' batches (main and twin BNs)")->group(group);
+  cmd.add_flag("--sync-adv-stats", c.sync_adv_stats,
+               "AdvBN's μ, σ and ∇δ over all ranks (one δ for the global batch; default: per rank, "
+               "as the authors' code)")
+      ->group(group);
 }
+
+// LOCAL_WORLD_SIZE ranks share this machine's cores (torchrun sets it; default 1).
+int threads_per_rank() {
+  const char* local = std::getenv("LOCAL_WORLD_SIZE");
+  const int ranks_here = local ? std::max(1, std::atoi(local)) : 1;
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / ranks_here);
+}
+
+// Joins the job when --distributed is given or the environment describes more than one rank.
+std::unique_ptr<distributed::ProcessGroup> join_job(const TrainParams& p, RuntimeOptions& runtime) {
+  const auto env = distributed::environment_from_variables();
+  if (!p.distributed && !(env && env->world_size > 1)) return nullptr;
+  if (!env) {
+    throw Error("--distributed: WORLD_SIZE and RANK are not set (start every rank with torchrun "
+                "--no-python, mpirun, or set RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT)");
+  }
+  if (runtime.threads == 0) runtime.threads = threads_per_rank();
+  // One GPU per rank: a bare "cuda" means the GPU of this rank's LOCAL_RANK.
+  if (runtime.device == "cuda") runtime.device = "cuda:" + std::to_string(env->local_rank);
+  distributed::GroupOptions options;
+  const bool on_gpu = runtime.device.rfind("cuda", 0) == 0;
+  options.backend = p.backend == "auto" ? (on_gpu && distributed::backend_available(distributed::Backend::Nccl)
+                                                ? distributed::Backend::Nccl
+                                                : distributed::Backend::Gloo)
+                                        : distributed::parse_backend(p.backend);
+  options.timeout = std::chrono::milliseconds(static_cast<int64_t>(p.timeout_seconds * 1000));
+  return std::make_unique<distributed::ProcessGroup>(*env, options);
+}
+
 }  // namespace
 
 void add_train_command(CLI::App& app) {
@@ -76,8 +128,11 @@ void add_train_command(CLI::App& app) {
   add_train_options(*cmd, *params);
   cmd->callback([params, cmd] {
     if (!params->config_file.empty()) apply_config_file(*cmd, params->config_file);
+    RuntimeOptions runtime = params->runtime;
+    const auto group = join_job(*params, runtime);
     TrainRunOptions run;
-    run.device = apply_runtime_options(params->runtime);
+    run.group = group.get();
+    run.device = apply_runtime_options(runtime);
     run.interactive = ProgressReporter::stderr_is_terminal();
     TrainConfig config = params->config;
     if (!params->resume.empty()) {
@@ -92,8 +147,9 @@ void add_train_command(CLI::App& app) {
       config.advbn.kind = parse_perturbation_kind(params->perturbation);
       config.advbn.relu_clamp = !params->no_relu_clamp;
     }
-    config.device = params->runtime.device;
+    config.device = runtime.device;
     train(config, run, std::cerr);
+    if (group && group->rank() != 0) return;
     std::cerr << "checkpoints in " << config.out << " (best.safetensors, last.safetensors)\n";
   });
 }

@@ -26,7 +26,11 @@ struct AdvBNResult {
 
 class AdvBatchNorm {
  public:
-  explicit AdvBatchNorm(AdvBNOptions options);
+  // With `replicas`, the statistics μ, σ and the gradients of δ are summed over the replicas of
+  // a data-parallel job, so every replica finds the same δ as one process on the global batch
+  // (the loss is then each replica's mean over its own batch). Without, each process attacks
+  // its own batch, as the authors' multi-GPU code does.
+  explicit AdvBatchNorm(AdvBNOptions options, ReplicaSum replicas = {});
 
   const AdvBNOptions& options() const { return options_; }
 
@@ -48,6 +52,7 @@ class AdvBatchNorm {
   Bounds bounds(const FeatureStats& stats) const;
 
   AdvBNOptions options_;
+  ReplicaSum replicas_;
 };
 
 }  // namespace advbn

@@ -9,6 +9,8 @@
 
 #include <string>
 
+#include "advbn/core/replica_sum.h"
+
 namespace advbn {
 
 enum class BNBranch {
@@ -28,14 +30,20 @@ class DualBatchNorm2dImpl : public torch::nn::Module {
   // Copies the main parameters and statistics into the twin.
   void copy_main_to_twin();
 
+  // In training mode, normalise both branches with statistics over every replica's batch
+  // (SyncBN); an empty `sum` returns to per-process statistics.
+  void synchronise(ReplicaSum sum) { replica_sum_ = std::move(sum); }
+
   torch::Tensor weight, bias, running_mean, running_var, num_batches_tracked;
   torch::nn::BatchNorm2d twin{nullptr};
 
  private:
   torch::Tensor forward_main(const torch::Tensor& x);
+  torch::Tensor forward_twin(const torch::Tensor& x);
 
   double momentum_;
   double eps_;
+  ReplicaSum replica_sum_;
 };
 TORCH_MODULE(DualBatchNorm2d);
 

@@ -40,6 +40,12 @@ struct LoaderOptions {
   int workers = 0;
   int prefetch_batches = 2;  // per worker
   uint64_t seed = 0;
+  // Data parallelism: this loader delivers only positions shard_index, shard_index + shard_count,
+  // … of each epoch's order (which every shard draws alike), so the shards' batches of one step
+  // together are the single-process batch of shard_count × batch_size. With drop_last every shard
+  // gets the same number of images (the remainder is dropped); without, all are covered.
+  int shard_index = 0;
+  int shard_count = 1;
 };
 
 struct Batch {
@@ -52,10 +58,13 @@ struct Batch {
 // (seed, epoch) when shuffling.
 std::vector<size_t> epoch_order(size_t size, bool shuffle, uint64_t seed, int64_t epoch);
 
+// The positions of `order` that shard `index` of `count` visits (see LoaderOptions).
+std::vector<size_t> shard_of(const std::vector<size_t>& order, int index, int count, bool equal_shards);
+
 class Loader {
  public:
   // Throws advbn::Error for an empty dataset, batch_size == 0, workers < 0, prefetch_batches < 1,
-  // or drop_last with fewer images than one batch.
+  // an invalid shard, or drop_last with fewer images than one batch.
   Loader(DatasetPtr dataset, Pipeline pipeline, LoaderOptions options);
   ~Loader();
   Loader(const Loader&) = delete;
@@ -67,6 +76,8 @@ class Loader {
   // before start_epoch(), and rethrows a failure from building the batch.
   std::optional<Batch> next();
   size_t batches_per_epoch() const { return batches_per_epoch_; }
+  // Images this loader's shard visits per epoch (before drop_last drops a partial batch).
+  size_t shard_size() const;
   const LoaderOptions& options() const { return options_; }
   const DatasetPtr& dataset() const { return dataset_; }
 

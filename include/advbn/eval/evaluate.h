@@ -17,8 +17,10 @@ struct EvalResult {
   int64_t count = 0;
 };
 
-// Runs `loader`'s epoch 0 through `network` in eval mode on the BN `branch`.
+// Runs `loader`'s epoch 0 through `network` in eval mode on the BN `branch`. In a data-parallel
+// job each replica passes its shard's loader and `replicas`, and all get the whole set's result.
 EvalResult evaluate(StagedNetworkImpl& network, data::Loader& loader, BNBranch branch,
-                    torch::Device device, ProgressReporter* progress = nullptr);
+                    torch::Device device, ProgressReporter* progress = nullptr,
+                    const ReplicaSum& replicas = {});
 
 }  // namespace advbn

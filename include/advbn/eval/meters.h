@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "advbn/core/replica_sum.h"
+
 namespace advbn {
 
 class ClassificationMeter {
@@ -15,6 +17,10 @@ class ClassificationMeter {
   double top1() const;  // %
   double top5() const;  // %
   double mean_loss() const;
+
+  // Replaces the counts by their sums over the replicas of a data-parallel job, so every
+  // replica reports the metrics of the whole job. Nothing happens with an empty `sum`.
+  void merge_replicas(const ReplicaSum& sum);
 
  private:
   int64_t count_ = 0;

@@ -46,6 +46,9 @@ class StagedNetworkImpl : public torch::nn::Module {
 
   // Copies every main BN into its twin (twins start from the pretrained BN).
   void copy_main_to_twins();
+  // Every BN (main and twin) normalises training batches with statistics over all replicas'
+  // batches (SyncBN, see DualBatchNorm2dImpl::synchronise); empty: per-process statistics.
+  void synchronise_batch_norms(const ReplicaSum& sum);
 
  protected:
   struct Block {

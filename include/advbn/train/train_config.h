@@ -43,6 +43,11 @@ struct TrainConfig {
   uint64_t seed = 0;
   int workers = 0;            // data worker threads (0: as many as compute threads)
   std::string device = "cpu";
+  // Data-parallel runs (TrainRunOptions::group): BN statistics over all ranks' batches (SyncBN,
+  // main and twin BNs), and AdvBN's μ, σ and ∇δ over all ranks, so every rank uses one δ — with
+  // both, R ranks × batch/R train as one process with the global batch.
+  bool sync_bn = false;
+  bool sync_adv_stats = false;
 
   // Throws advbn::Error naming the first impossible value.
   void validate() const;

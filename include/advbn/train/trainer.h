@@ -11,6 +11,10 @@
 
 namespace advbn {
 
+namespace distributed {
+class ProcessGroup;
+}
+
 struct EpochReport {
   int epoch = 0;
   double lr = 0;
@@ -28,6 +32,10 @@ struct TrainRunOptions {
   bool resume = false;       // continue from config.out's checkpoint
   int stop_after_epoch = -1;  // end the run after this epoch (to split a run in parts)
   bool interactive = false;  // progress bar instead of log lines
+  // Data-parallel training: every rank of `group` calls train() with the same config; each
+  // trains on its shard with batch/world_size images per step and gradients averaged across
+  // ranks. Only rank 0 logs and writes to config.out; every rank reads it to resume.
+  distributed::ProcessGroup* group = nullptr;
 };
 
 // Runs (or resumes) training; writes DIR/checkpoint.safetensors, DIR/last.safetensors,

@@ -6,6 +6,7 @@
 
 #include "advbn/core/adv_batch_norm.h"
 #include "advbn/models/staged_network.h"
+#include "advbn/train/gradient_reducer.h"
 
 namespace advbn {
 
@@ -22,8 +23,11 @@ struct StepResult {
 
 // Fine-tunes the suffix on clean features. Expects the network in train mode with its prefix
 // frozen (StagedNetworkImpl::freeze_prefix), and an optimizer over the suffix's parameters.
+// With a `reducer`, gradients are combined across the processes of a data-parallel job before
+// the update.
 StepResult standard_step(StagedNetworkImpl& network, torch::optim::Optimizer& optimizer,
-                         const torch::Tensor& images, const torch::Tensor& labels);
+                         const torch::Tensor& images, const torch::Tensor& labels,
+                         GradientReducer* reducer = nullptr);
 
 // Algorithm 1: the attack perturbs the statistics of the prefix features with the suffix in eval
 // mode on the adversarial BNs (as in the authors' code); then the suffix, in train mode, minimises
@@ -32,6 +36,6 @@ StepResult standard_step(StagedNetworkImpl& network, torch::optim::Optimizer& op
 // Same expectations as standard_step; the network is back in train mode afterwards.
 StepResult advbn_step(StagedNetworkImpl& network, const AdvBatchNorm& advbn, double gamma,
                       torch::optim::Optimizer& optimizer, const torch::Tensor& images,
-                      const torch::Tensor& labels);
+                      const torch::Tensor& labels, GradientReducer* reducer = nullptr);
 
 }  // namespace advbn
