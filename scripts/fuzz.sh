@@ -4,7 +4,7 @@
 # Exits non-zero if any campaign found a crash, leak, timeout or sanitizer report; the input that
 # caused it is kept in build-fuzz/artifacts/. What is fuzzed and why: docs/safety.md.
 #
-# usage: scripts/fuzz.sh [SECONDS]
+# usage: [JOBS=N] scripts/fuzz.sh [SECONDS]
 # Set CMAKE_BUILD_PARALLEL_LEVEL to limit build jobs on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,27 +44,42 @@ campaigns=(
   image:image
 )
 
-failed=()
-summary=()
-for entry in "${campaigns[@]}"; do
-  campaign="${entry%%:*}"
-  executable="$build/fuzz/fuzz_${entry#*:}"
+# One campaign; its outcome line goes to $build/logs/<campaign>.summary.
+run_campaign() {  # campaign executable
+  local campaign=$1 executable=$2 log="$build/logs/$1.log" status=0
   mkdir -p "$build/corpus/$campaign"
-  log="$build/logs/$campaign.log"
-  echo "fuzz: $campaign for ${seconds}s"
-  status=0
   "$executable" "$build/corpus/$campaign" "$build/corpus/seeds/$campaign" \
     -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -keep_seed=1 -print_final_stats=1 \
     -artifact_prefix="$build/artifacts/$campaign-" >"$log" 2>&1 || status=$?
+  local executions corpus
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   corpus=$(find "$build/corpus/$campaign" -type f | wc -l)
-  summary+=("$(printf '%-18s %12s executions  %6s corpus files  %s' "$campaign" "${executions:-?}" "$corpus" \
-    "$([ "$status" -eq 0 ] && echo ok || echo "FAILED (see $log)")")")
-  [ "$status" -eq 0 ] || failed+=("$campaign")
+  printf '%-18s %12s executions  %6s corpus files  %s\n' "$campaign" "${executions:-?}" "$corpus" \
+    "$([ "$status" -eq 0 ] && echo ok || echo "FAILED (see $log)")" >"$build/logs/$campaign.summary"
+}
+
+# JOBS campaigns run at once (default 1): each fuzzer is single-threaded.
+jobs_at_once="${JOBS:-1}"
+running=0
+for entry in "${campaigns[@]}"; do
+  campaign="${entry%%:*}"
+  echo "fuzz: $campaign for ${seconds}s"
+  run_campaign "$campaign" "$build/fuzz/fuzz_${entry#*:}" &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs_at_once" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
 done
+wait
 
 echo
-printf '%s\n' "${summary[@]}"
+failed=()
+for entry in "${campaigns[@]}"; do
+  campaign="${entry%%:*}"
+  cat "$build/logs/$campaign.summary"
+  grep -q ' ok$' "$build/logs/$campaign.summary" || failed+=("$campaign")
+done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz: findings in ${failed[*]}; inputs in $build/artifacts/" >&2
   exit 1

@@ -114,6 +114,8 @@ ProcessGroup::ProcessGroup(const Environment& env, const GroupOptions& options)
                 "-DADVBN_WITH_NCCL=ON, or use --backend gloo");
   }
   const std::string where = env.master_addr + ":" + std::to_string(env.master_port);
+  const std::string failed = "rank " + std::to_string(env.rank) + ": rendezvous of " +
+                             std::to_string(env.world_size) + " ranks through " + where + " failed";
   try {
     c10d::TCPStoreOptions store_options;
     store_options.port = env.master_port;
@@ -123,8 +125,7 @@ ProcessGroup::ProcessGroup(const Environment& env, const GroupOptions& options)
     store_options.timeout = options.timeout;
     engine_->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
   } catch (const std::exception& e) {
-    throw Error("rank " + std::to_string(env.rank) + ": rendezvous with " + where + " failed: " +
-                describe(e));
+    throw Error(failed + ": " + describe(e));
   }
   try {
     if (options.backend == Backend::Gloo) {
@@ -149,8 +150,8 @@ ProcessGroup::ProcessGroup(const Environment& env, const GroupOptions& options)
 #endif
     }
   } catch (const std::exception& e) {
-    throw Error("rank " + std::to_string(env.rank) + ": cannot start the " + to_string(options.backend) +
-                " process group through " + where + ": " + describe(e));
+    throw Error(failed + " (" + to_string(options.backend) + "; did every rank start, with the same "
+                "MASTER_ADDR and MASTER_PORT?): " + describe(e));
   }
 }
 

@@ -12,12 +12,13 @@ EvalResult evaluate(StagedNetworkImpl& network, data::Loader& loader, BNBranch b
   const bool was_training = network.is_training();
   network.eval();
   ClassificationMeter meter;
+  const auto dtype = network.parameters().front().scalar_type();
   loader.start_epoch(0);
   if (progress) progress->begin("eval", static_cast<int64_t>(loader.batches_per_epoch()), 0);
   int64_t done = 0;
   while (auto batch = loader.next()) {
     const auto labels = batch->labels.to(device);
-    const auto logits = network.forward(batch->images.to(device), branch);
+    const auto logits = network.forward(batch->images.to(device, dtype), branch);
     const double loss_sum =
         torch::nn::functional::cross_entropy(
             logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))

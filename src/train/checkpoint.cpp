@@ -93,7 +93,7 @@ void restore_checkpoint(const std::string& dir, StagedNetworkImpl& network,
       throw Error(path + ": optimizer state does not fit the model");
     }
     auto state = std::make_unique<torch::optim::SGDParamState>();
-    state->momentum_buffer(buffer.to(params[index].device()).clone());
+    state->momentum_buffer(buffer.to(params[index].options()).clone());
     optimizer.state()[c10::guts::to_string(params[index].unsafeGetTensorImpl())] = std::move(state);
   }
 }

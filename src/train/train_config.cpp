@@ -39,6 +39,7 @@ void TrainConfig::validate() const {
           "image-size must be 0 (auto) or >= 8, got " + std::to_string(image_size));
   require(augment == "basic" || augment == "autoaugment" || augment == "none",
           "augment must be basic, autoaugment or none, got '" + augment + "'");
+  require(precision == "fp32" || precision == "fp64", "precision must be fp32 or fp64, got '" + precision + "'");
   advbn.validate();
 }
 
@@ -76,7 +77,8 @@ nlohmann::json TrainConfig::to_json() const {
           {"workers", workers},
           {"device", device},
           {"sync_bn", sync_bn},
-          {"sync_adv_stats", sync_adv_stats}};
+          {"sync_adv_stats", sync_adv_stats},
+          {"precision", precision}};
 }
 
 TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
@@ -113,6 +115,7 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     j.at("device").get_to(c.device);
     c.sync_bn = j.value("sync_bn", false);  // absent from single-process checkpoints of 0.1
     c.sync_adv_stats = j.value("sync_adv_stats", false);
+    c.precision = j.value("precision", "fp32");
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("malformed training configuration: ") + e.what());
   }

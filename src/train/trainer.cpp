@@ -131,7 +131,8 @@ std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions&
   for (const auto& warning : data.train->warnings()) log_out << "warning: " << warning << "\n";
   auto network = build_network(config, data);
   network->freeze_prefix();
-  network->to(options.device);
+  const auto dtype = config.precision == "fp64" ? torch::kFloat64 : torch::kFloat32;
+  network->to(options.device, dtype);
   if (config.sync_bn) network->synchronise_batch_norms(replicas.sum);
 
   const bool adversarial = config.method == TrainMethod::AdvBN && !config.from_scratch;
@@ -201,7 +202,7 @@ std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions&
                    static_cast<int64_t>(train_loader.batches_per_epoch()), config.batch);
     int64_t step = 0;
     while (auto batch = train_loader.next()) {
-      const auto images = batch->images.to(options.device);
+      const auto images = batch->images.to(options.device, dtype);
       const auto labels = batch->labels.to(options.device);
       const int64_t n = labels.size(0);
       // Without SyncBN each rank's batch moves its own running statistics; like

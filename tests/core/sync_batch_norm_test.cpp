@@ -7,7 +7,10 @@
 
 #include "advbn/core/adv_batch_norm.h"
 #include "advbn/core/dual_batch_norm.h"
+#include "advbn/models/network_factory.h"
+#include "advbn/distributed/process_group.h"
 #include "core/thread_replicas.h"
+#include "distributed/ranks.h"
 
 namespace advbn {
 namespace {
@@ -93,6 +96,45 @@ TEST(SyncBatchNorm, DualBatchNormSynchronisesBothBranchesOnlyInTraining) {
   bns[0]->eval();
   reference->eval();
   EXPECT_TRUE(torch::allclose(bns[0]->forward(x, BNBranch::Clean), reference->forward(x, BNBranch::Clean), 1e-5, 1e-5));
+}
+
+TEST(SyncBatchNorm, OneReplicaTrainsANetworkAsBatchNormDoes) {
+  std::vector<StagedNetwork> networks;
+  for (int i = 0; i < 3; ++i) {
+    torch::manual_seed(6);
+    networks.push_back(create_network({"resnet18", 4, "small", 0.125}));
+    networks.back()->set_cut("layer1");
+    networks.back()->freeze_prefix();
+    networks.back()->train();
+  }
+  const ReplicaSum alone = [](torch::Tensor&) {};
+  networks[1]->synchronise_batch_norms(alone);
+  distributed::ProcessGroup group({0, 1, 0, "127.0.0.1", static_cast<uint16_t>(test::free_port())}, {});
+  networks[2]->synchronise_batch_norms([&](torch::Tensor& t) { group.all_reduce_sum(t); });
+  torch::manual_seed(7);
+  const auto images = torch::randn({6, 3, 16, 16}).contiguous(torch::MemoryFormat::ChannelsLast);
+  const auto labels = torch::randint(0, 4, {6});
+  std::vector<torch::Tensor> losses;
+  for (auto& network : networks) {
+    const auto features = [&] {
+      torch::NoGradGuard no_grad;
+      return network->prefix(images);
+    }();
+    auto loss = torch::nn::functional::cross_entropy(network->suffix(features, BNBranch::Clean), labels);
+    loss.backward();
+    losses.push_back(loss.detach());
+  }
+  EXPECT_TRUE(torch::allclose(losses[0], losses[1], 1e-6, 1e-6));
+  EXPECT_TRUE(torch::allclose(losses[0], losses[2], 1e-6, 1e-6));
+  const auto expected = networks[0]->named_parameters();
+  for (const auto& item : networks[2]->named_parameters()) {
+    if (!item.value().grad().defined()) continue;
+    EXPECT_TRUE(torch::allclose(item.value().grad(), expected[item.key()].grad(), 1e-4, 1e-6)) << item.key();
+  }
+  const auto expected_buffers = networks[0]->named_buffers();
+  for (const auto& item : networks[2]->named_buffers()) {
+    EXPECT_TRUE(torch::allclose(item.value(), expected_buffers[item.key()], 1e-5, 1e-6)) << item.key();
+  }
 }
 
 TEST(SyncBatchNorm, GlobalAdvBNStatisticsGiveTheDeltaOfTheWholeBatch) {

@@ -1,13 +1,19 @@
-// One rank of the job that DistributedTraining.ParametersIdenticalAcrossRanksAfterEveryStep
-// starts: AdvBN fine-tuning steps on this rank's half of random batches, with gradients averaged
-// in small buckets (so that several all-reduces overlap each backward pass). After every step it
-// compares its parameters and buffers with rank 0's and exits non-zero at the first difference.
+// One rank of the jobs that the DistributedWorker tests start, running AdvBN fine-tuning steps
+// with gradients averaged in small buckets (so that several all-reduces overlap each backward
+// pass). Exits non-zero when a check fails.
 //
-// usage: advbn_replica_worker STEPS   (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT as torchrun sets them)
+//   advbn_replica_worker identical STEPS    ranks see different images, per-rank statistics; after
+//                                           every step each rank's parameters must equal rank 0's
+//   advbn_replica_worker equivalent STEPS   SyncBN and global AdvBN statistics, float64; after the
+//                                           steps the job's weights must equal those of one
+//                                           process (run by rank 0 beside it) on the global batch
+//
+// RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT as torchrun sets them.
 #include <torch/torch.h>
 
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include "advbn/core/adv_batch_norm.h"
 #include "advbn/distributed/gradient_sync.h"
@@ -15,52 +21,122 @@
 #include "advbn/models/network_factory.h"
 #include "advbn/train/training_step.h"
 
-int main(int argc, char** argv) try {
-  using namespace advbn;
-  const int steps = argc > 1 ? std::atoi(argv[1]) : 3;
-  torch::set_num_threads(1);
-  const auto env = distributed::environment_from_variables();
-  if (!env) throw std::runtime_error("WORLD_SIZE is not set");
-  distributed::ProcessGroup group(*env, {distributed::Backend::Gloo, std::chrono::seconds(60)});
+namespace {
 
+using namespace advbn;
+
+constexpr int64_t kGlobalBatch = 16;
+
+struct Trainee {
+  StagedNetwork network;
+  std::unique_ptr<torch::optim::SGD> optimizer;
+};
+
+Trainee make_trainee(uint64_t seed, torch::Dtype dtype) {
+  torch::manual_seed(seed);
+  Trainee t;
+  t.network = create_network({"resnet18", 4, "small", 0.125});
+  t.network->to(dtype);
+  t.network->set_cut("layer1");
+  t.network->freeze_prefix();
+  t.network->copy_main_to_twins();
+  t.network->train();
+  t.optimizer = std::make_unique<torch::optim::SGD>(
+      t.network->suffix_parameters(), torch::optim::SGDOptions(0.1).momentum(0.9).weight_decay(1e-4));
+  return t;
+}
+
+std::vector<torch::Tensor> state_of(StagedNetworkImpl& network) {
+  std::vector<torch::Tensor> state = network.buffers();
+  for (const auto& p : network.parameters()) state.push_back(p);
+  return state;
+}
+
+// The global batch of a step: the same on every rank.
+std::pair<torch::Tensor, torch::Tensor> global_batch(int step, torch::Dtype dtype) {
+  torch::manual_seed(1000 + step);
+  return {torch::randn({kGlobalBatch, 3, 16, 16}).to(dtype), torch::randint(0, 4, {kGlobalBatch})};
+}
+
+int identical(distributed::ProcessGroup& group, int steps) {
   // Different initial weights per rank: the job must start from rank 0's.
-  torch::manual_seed(100 + group.rank());
-  auto network = create_network({"resnet18", 4, "small", 0.125});
-  network->set_cut("layer1");
-  network->freeze_prefix();
-  network->copy_main_to_twins();
-  std::vector<torch::Tensor> state = network->buffers();
-  for (const auto& p : network->parameters()) state.push_back(p);
+  Trainee t = make_trainee(100 + group.rank(), torch::kFloat32);
+  auto state = state_of(*t.network);
   group.broadcast(state, 0);
-
-  torch::optim::SGD optimizer(network->suffix_parameters(), torch::optim::SGDOptions(0.1).momentum(0.9).weight_decay(1e-4));
-  distributed::GradientSync gradients(network->suffix_parameters(), group, /*bucket_bytes=*/16 << 10);
+  distributed::GradientSync gradients(t.network->suffix_parameters(), group, /*bucket_bytes=*/16 << 10);
   const AdvBatchNorm advbn(AdvBNOptions{});
-  network->train();
   for (int step = 0; step < steps; ++step) {
-    // Each rank's images differ, so its gradients and (per-rank statistics) δ differ too.
+    // Each rank's images differ, so its gradients and its δ differ too.
     torch::manual_seed(1000 * step + group.rank());
     const auto images = torch::randn({8, 3, 16, 16});
     const auto labels = torch::randint(0, 4, {8});
-    std::vector<torch::Tensor> buffers = network->buffers();
+    auto buffers = t.network->buffers();
     group.broadcast(buffers, 0);
-    const auto result = advbn_step(*network, advbn, 1.0, optimizer, images, labels, &gradients);
-    if (!result.updated) throw std::runtime_error("non-finite loss");
-    for (const auto& item : network->named_parameters()) {
-      const auto& name = item.key();
-      const auto& tensor = item.value();
-      std::vector<torch::Tensor> root{tensor.detach().clone()};
+    if (!advbn_step(*t.network, advbn, 1.0, *t.optimizer, images, labels, &gradients).updated) {
+      throw std::runtime_error("non-finite loss");
+    }
+    for (const auto& item : t.network->named_parameters()) {
+      std::vector<torch::Tensor> root{item.value().detach().clone()};
       group.broadcast(root, 0);
-      if (!torch::equal(root[0], tensor)) {
-        std::cerr << "rank " << group.rank() << ": " << name << " differs from rank 0 after step " << step + 1 << "\n";
+      if (!torch::equal(root[0], item.value())) {
+        std::cerr << "rank " << group.rank() << ": " << item.key() << " differs from rank 0 after step " << step + 1 << "\n";
         return 1;
       }
     }
   }
-  group.barrier();
   std::cout << "rank " << group.rank() << ": parameters identical to rank 0 after each of " << steps
             << " steps (" << gradients.bucket_count() << " gradient buckets)\n";
   return 0;
+}
+
+int equivalent(distributed::ProcessGroup& group, int steps) {
+  const ReplicaSum sum = [&](torch::Tensor& t) { group.all_reduce_sum(t); };
+  Trainee job = make_trainee(11, torch::kFloat64);
+  job.network->synchronise_batch_norms(sum);
+  distributed::GradientSync gradients(job.network->suffix_parameters(), group, /*bucket_bytes=*/16 << 10);
+  const AdvBatchNorm job_advbn(AdvBNOptions{}, sum);
+  // Rank 0 also trains the single-process reference on the whole batch.
+  Trainee single = make_trainee(11, torch::kFloat64);
+  const AdvBatchNorm single_advbn(AdvBNOptions{});
+  const int64_t share = kGlobalBatch / group.world_size();
+  for (int step = 0; step < steps; ++step) {
+    const auto [images, labels] = global_batch(step, torch::kFloat64);
+    if (group.rank() == 0) advbn_step(*single.network, single_advbn, 1.0, *single.optimizer, images, labels);
+    const auto mine = torch::indexing::Slice(group.rank() * share, (group.rank() + 1) * share);
+    advbn_step(*job.network, job_advbn, 1.0, *job.optimizer, images.index({mine}), labels.index({mine}), &gradients);
+  }
+  if (group.rank() != 0) return 0;
+  double largest = 0, moved = 0;
+  const auto start = make_trainee(11, torch::kFloat64).network->named_parameters();
+  const auto expected = single.network->named_parameters();
+  for (const auto& item : job.network->named_parameters()) {
+    largest = std::max(largest, (item.value() - expected[item.key()]).abs().max().item<double>());
+    moved = std::max(moved, (expected[item.key()] - start[item.key()]).abs().max().item<double>());
+  }
+  const auto expected_buffers = single.network->named_buffers();
+  for (const auto& item : job.network->named_buffers()) {
+    largest = std::max(largest, (item.value().to(torch::kFloat64) - expected_buffers[item.key()].to(torch::kFloat64))
+                                    .abs().max().item<double>());
+  }
+  std::cout << "after " << steps << " steps on " << group.world_size() << " ranks: largest difference from one process "
+            << largest << " (weights moved up to " << moved << ")\n";
+  return largest <= 1e-5 && moved > 1e-2 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const std::string mode = argc > 1 ? argv[1] : "";
+  const int steps = argc > 2 ? std::atoi(argv[2]) : 3;
+  torch::set_num_threads(1);
+  const auto env = distributed::environment_from_variables();
+  if (!env) throw std::runtime_error("WORLD_SIZE is not set");
+  distributed::ProcessGroup group(*env, {distributed::Backend::Gloo, std::chrono::seconds(60)});
+  int status = 2;
+  if (mode == "identical") status = identical(group, steps);
+  if (mode == "equivalent") status = equivalent(group, steps);
+  group.barrier();
+  return status;
 } catch (const std::exception& e) {
   std::cerr << "replica worker: " << e.what() << "\n";
   return 1;
