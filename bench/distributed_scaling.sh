@@ -1,7 +1,7 @@
 #!/bin/sh
 # Scaling of data-parallel training on this machine: the same AdvBN fine-tuning epoch on
 # Fashion-MNIST with 1 and with 2 ranks (Gloo over loopback, one compute thread per rank),
-# started by torchrun --no-python, and the throughput of each side by side.
+# started by torchrun --no_python, and the throughput of each side by side.
 #
 #   bench/distributed_scaling.sh [ADVBN_BINARY] [OUT_DIR]
 #
@@ -29,7 +29,10 @@ run() {  # ranks
   rm -rf "$out/ranks$1"
   echo "load before $1 rank(s): $(cut -d' ' -f1-3 /proc/loadavg)" >&2
   # shellcheck disable=SC2086
-  OMP_NUM_THREADS=1 "$torchrun" --standalone --nnodes 1 --nproc_per_node "$1" --no-python \
+  # Debian's torchrun 1.13 under Python 3.11 cannot parse "0" (or "3") for --redirects/--tee;
+  # stdout to files and stderr (advbn's log) to the console works.
+  OMP_NUM_THREADS=1 "$torchrun" --standalone --nnodes 1 --nproc_per_node "$1" --redirects 1 --tee 2 \
+    --log_dir "$out/torchrun" --no_python \
     "$advbn" train --distributed --method "$method" $common $sync --weights "$out/pretrained/last.safetensors" \
     --cut layer1 --epochs 1 --batch "$batch" --lr 0.01 --threads 1 --workers 1 --out "$out/ranks$1" >&2
   sed -n 's/.*"images_per_second":\([0-9.e+]*\).*/\1/p' "$out/ranks$1/metrics.jsonl" | tail -n 1

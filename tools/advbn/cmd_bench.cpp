@@ -1,7 +1,7 @@
 // advbn bench: speed and memory benchmarks that print figures (never pass/fail).
 //
 //   advbn bench step   seconds per training step of `standard` and `advbn`, and peak memory
-//   advbn bench data   (see below)
+//   advbn bench data   images/s of the training loader (bench_data.cpp)
 //   advbn bench corrupt
 #include <torch/torch.h>
 
@@ -15,9 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "advbn/bench_data.h"
 #include "advbn/commands.h"
 #include "advbn/core/adv_batch_norm.h"
 #include "advbn/error.h"
+#include "advbn/report/json_file.h"
 #include "advbn/forked_measurement.h"
 #include "advbn/models/network_factory.h"
 #include "advbn/runtime_options.h"
@@ -142,12 +144,6 @@ void print_step_report(const json& r) {
               r["peak_ratio"].get<double>());
 }
 
-void write_json(const std::string& path, const json& report) {
-  std::ofstream out(path);
-  out << report.dump(2) << "\n";
-  if (!out) throw Error("cannot write " + path);
-}
-
 void add_step_benchmark(CLI::App& bench) {
   auto params = std::make_shared<StepBenchParams>();
   auto* cmd = bench.add_subcommand(
@@ -179,7 +175,7 @@ void add_step_benchmark(CLI::App& bench) {
   cmd->callback([params] {
     const json report = run_step_benchmark(*params);
     print_step_report(report);
-    if (!params->json_path.empty()) write_json(params->json_path, report);
+    if (!params->json_path.empty()) report::write_json_file(params->json_path, report);
   });
 }
 
@@ -197,8 +193,7 @@ void add_bench_command(CLI::App& app) {
   auto* bench = app.add_subcommand("bench", "Speed and memory benchmarks (figures, not tests)");
   bench->require_subcommand(1);
   add_step_benchmark(*bench);
-  add_pointer(*bench, "data", "Images/s of the data loader",
-              "docs/performance.md: there is no loader benchmark yet");
+  add_data_benchmark(*bench);
   add_pointer(*bench, "corrupt", "Images/s per corruption",
               "advbn_bench_corrupt [--json OUT] [--repeats N] (bench/shift_bench.cpp)");
 }

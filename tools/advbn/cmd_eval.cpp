@@ -14,6 +14,7 @@
 #include "advbn/commands.h"
 #include "advbn/data/open_dataset.h"
 #include "advbn/error.h"
+#include "advbn/report/json_file.h"
 #include "advbn/eval/benchmark_suites.h"
 #include "advbn/network_options.h"
 #include "advbn/runtime_options.h"
@@ -120,12 +121,6 @@ json run_plain(const EvalParams& params, StagedNetworkImpl& network, const Suite
           {"warnings", dataset->warnings()}};
 }
 
-void write_json(const std::string& path, const json& report) {
-  std::ofstream out(path);
-  out << report.dump(2) << "\n";
-  if (!out) throw Error("cannot write " + path);
-}
-
 void run_eval(const EvalParams& params, const CLI::App& command) {
   const bool plain = params.suite == kPlainSuite;
   // Checked before the network is loaded, so a mistyped command fails at once.
@@ -178,7 +173,7 @@ void run_eval(const EvalParams& params, const CLI::App& command) {
   } else {
     print_accuracy(report);
   }
-  if (!params.json.empty()) write_json(params.json, report);
+  if (!params.json.empty()) report::write_json_file(params.json, report);
 }
 
 }  // namespace

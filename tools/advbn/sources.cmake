@@ -12,5 +12,6 @@ set(ADVBN_COMMAND_SOURCES
   tools/advbn/cmd_corrupt.cpp
   tools/advbn/cmd_filter.cpp
   tools/advbn/forked_measurement.cpp
+  tools/advbn/bench_data.cpp
   tools/advbn/cmd_bench.cpp
 )

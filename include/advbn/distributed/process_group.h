@@ -18,8 +18,9 @@
 namespace advbn::distributed {
 
 // Where this process sits in the job, as torchrun exports it (RANK, WORLD_SIZE, LOCAL_RANK,
-// MASTER_ADDR, MASTER_PORT); mpirun's OMPI_COMM_WORLD_* and PMI_* variables fill RANK,
-// WORLD_SIZE and LOCAL_RANK when torchrun's are absent.
+// MASTER_ADDR, MASTER_PORT). When torchrun's are absent, RANK, WORLD_SIZE and LOCAL_RANK come
+// from mpirun's (OMPI_COMM_WORLD_*, PMI_*). Slurm's are not read: they are set in every shell of
+// an allocation, where a lone advbn would wait for peers that never come.
 struct Environment {
   int rank = 0;
   int world_size = 1;
