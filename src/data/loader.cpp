@@ -51,6 +51,8 @@ Loader::Loader(DatasetPtr dataset, Pipeline pipeline, LoaderOptions options)
     throw Error(dataset_->description() + " holds fewer images than one batch of " +
                 std::to_string(options_.batch_size) + ", and drop_last would drop them all");
   }
+  // Batches being built, waiting, and the two the consumer may still hold.
+  max_buffers_ = static_cast<size_t>(std::max(1, options_.workers) * options_.prefetch_batches) + 2;
   threads_.reserve(static_cast<size_t>(options_.workers));
   for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { worker_loop(); });
 }
@@ -96,12 +98,24 @@ std::vector<size_t> Loader::batch_indices(size_t batch) const {
           order_.begin() + static_cast<std::ptrdiff_t>(end)};
 }
 
+torch::Tensor Loader::image_buffer(int64_t count, int size) const {
+  const std::vector<int64_t> shape{count, 3, size, size};
+  std::lock_guard<std::mutex> lock(buffers_mutex_);
+  for (const auto& buffer : buffers_) {
+    // Only the pool holds it: the batch it went out with, and every view of it, are gone.
+    if (buffer.use_count() == 1 && buffer.storage().use_count() == 1 && buffer.sizes() == shape) return buffer;
+  }
+  auto buffer = torch::empty(shape, torch::kFloat32);
+  if (buffers_.size() < max_buffers_) buffers_.push_back(buffer);
+  return buffer;
+}
+
 std::optional<Batch> Loader::build_batch(const std::vector<size_t>& indices, int64_t epoch,
                                          const std::function<bool()>& cancelled) const {
   const int size = pipeline_.image_size;
   Batch batch;
   batch.indices = indices;
-  batch.images = torch::empty({static_cast<int64_t>(indices.size()), 3, size, size}, torch::kFloat32);
+  batch.images = image_buffer(static_cast<int64_t>(indices.size()), size);
   batch.labels = torch::empty({static_cast<int64_t>(indices.size())}, torch::kInt64);
   float* images = batch.images.data_ptr<float>();
   int64_t* labels = batch.labels.data_ptr<int64_t>();

@@ -93,6 +93,32 @@ TEST(Loader, EqualsTheSequentialReferenceForAnyWorkerCount) {
   }
 }
 
+TEST(Loader, RecyclesOnlyBatchesNobodyHolds) {
+  const auto data = std::make_shared<SyntheticDataset>(40);
+  const auto pipeline = train_pipeline("basic", 16, false, imagenet_normalization());
+  LoaderOptions options;
+  options.batch_size = 4;
+  options.workers = 2;
+  options.prefetch_batches = 1;
+  Loader loader(data, pipeline, options);
+  for (const int64_t epoch : {0, 1}) {
+    // All ten batches held at once: more than the pool keeps, none may be overwritten.
+    loader.start_epoch(epoch);
+    std::vector<Batch> held;
+    while (auto batch = loader.next()) held.push_back(*batch);
+    const auto expected = reference_epoch(*data, pipeline, options, epoch);
+    ASSERT_EQ(held.size(), expected.size());
+    for (size_t i = 0; i < held.size(); ++i) EXPECT_TRUE(torch::equal(held[i].images, expected[i].images)) << i;
+  }
+  // A view outlives its batch: its storage must not be recycled either.
+  loader.start_epoch(2);
+  const torch::Tensor first_image = loader.next()->images[0];
+  const auto kept = first_image.clone();
+  while (loader.next()) {
+  }
+  EXPECT_TRUE(torch::equal(first_image, kept));
+}
+
 TEST(Loader, EpochsDifferAndOrderCoversTheDataset) {
   auto first = epoch_order(100, true, 5, 0);
   const auto second = epoch_order(100, true, 5, 1);
