@@ -23,6 +23,7 @@ set(ADVBN_SOURCES
   src/train/progress.cpp
   src/train/checkpoint.cpp
   src/train/training_step.cpp
+  src/train/precision.cpp
   src/train/trainer.cpp
   src/distributed/process_group.cpp
   src/distributed/gradient_sync.cpp

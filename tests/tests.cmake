@@ -14,6 +14,7 @@ advbn_add_test_executable(advbn_tests
   cli/cli_test.cpp
   train/trainer_test.cpp
   train/training_step_test.cpp
+  train/precision_test.cpp
   models/linear_as_convolution_test.cpp
   train/kill_resume_test.cpp
   distributed/distributed_training_test.cpp

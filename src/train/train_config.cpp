@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "advbn/error.h"
+#include "advbn/train/precision.h"
 
 namespace advbn {
 
@@ -39,7 +40,7 @@ void TrainConfig::validate() const {
           "image-size must be 0 (auto) or >= 8, got " + std::to_string(image_size));
   require(augment == "basic" || augment == "autoaugment" || augment == "none",
           "augment must be basic, autoaugment or none, got '" + augment + "'");
-  require(precision == "fp32" || precision == "fp64", "precision must be fp32 or fp64, got '" + precision + "'");
+  parse_precision(precision);
   advbn.validate();
 }
 

@@ -22,6 +22,7 @@
 #include "advbn/models/network_factory.h"
 #include "advbn/models/weights.h"
 #include "advbn/train/checkpoint.h"
+#include "advbn/train/precision.h"
 #include "advbn/train/progress.h"
 #include "advbn/train/training_step.h"
 
@@ -131,7 +132,8 @@ std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions&
   for (const auto& warning : data.train->warnings()) log_out << "warning: " << warning << "\n";
   auto network = build_network(config, data);
   network->freeze_prefix();
-  const auto dtype = config.precision == "fp64" ? torch::kFloat64 : torch::kFloat32;
+  const Precision precision = parse_precision(config.precision);
+  const auto dtype = weight_dtype(precision);
   network->to(options.device, dtype);
   if (config.sync_bn) network->synchronise_batch_norms(replicas.sum);
 
@@ -208,6 +210,7 @@ std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions&
       // Without SyncBN each rank's batch moves its own running statistics; like
       // DistributedDataParallel, every step starts from rank 0's (the attack runs on them).
       if (!config.sync_bn) replicas.take_rank0(network_state(*network, /*with_parameters=*/false));
+      const AutocastScope autocast(precision, options.device);
       const StepResult result =
           adversarial ? advbn_step(*network, advbn, config.gamma, optimizer, images, labels, gradient_sync.get())
                       : standard_step(*network, optimizer, images, labels, gradient_sync.get());

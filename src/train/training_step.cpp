@@ -18,7 +18,10 @@ namespace F = torch::nn::functional;
 torch::Tensor frozen_features(StagedNetworkImpl& network, const torch::Tensor& images) {
   torch::NoGradGuard no_grad;
   const bool channels_last = images.device().is_cpu() && images.dim() == 4;
-  return network.prefix(channels_last ? images.contiguous(torch::MemoryFormat::ChannelsLast) : images);
+  // Under bf16 autocast the prefix yields bf16 features; AdvBN's statistics stay in the images'
+  // precision.
+  return network.prefix(channels_last ? images.contiguous(torch::MemoryFormat::ChannelsLast) : images)
+      .to(images.scalar_type());
 }
 
 bool finite(double loss, GradientReducer* reducer) {

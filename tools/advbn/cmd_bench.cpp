@@ -23,6 +23,7 @@
 #include "advbn/forked_measurement.h"
 #include "advbn/models/network_factory.h"
 #include "advbn/runtime_options.h"
+#include "advbn/train/precision.h"
 #include "advbn/train/training_step.h"
 
 namespace advbn::cli {
@@ -40,6 +41,7 @@ struct StepBenchParams {
   int repeats = 5;
   int warmup = 2;
   uint64_t seed = 0;
+  std::string precision = "fp32";
   std::string json_path;
   RuntimeOptions runtime;
 };
@@ -69,7 +71,8 @@ json measure_method(const StepBenchParams& params, bool adversarial) {
   auto network = create_network(spec);
   network->set_cut(params.cut);
   network->freeze_prefix();
-  network->to(device);
+  const auto dtype = weight_dtype(parse_precision(params.precision));
+  network->to(device, dtype);
   network->train();
   AdvBNOptions options;
   options.steps = params.steps;
@@ -77,7 +80,8 @@ json measure_method(const StepBenchParams& params, bool adversarial) {
   const AdvBatchNorm advbn(options);
   torch::optim::SGD optimizer(network->suffix_parameters(),
                               torch::optim::SGDOptions(1e-3).momentum(0.9).weight_decay(1e-4));
-  const auto images = torch::randn({params.batch, 3, params.resolution, params.resolution}, device);
+  const auto images = torch::randn({params.batch, 3, params.resolution, params.resolution},
+                                   torch::TensorOptions(device).dtype(dtype));
   const auto labels = torch::randint(spec.num_classes, {params.batch}, torch::TensorOptions(device).dtype(torch::kLong));
 
   reset_peak_resident();
@@ -86,6 +90,7 @@ json measure_method(const StepBenchParams& params, bool adversarial) {
   for (int i = 0; i < params.warmup + params.repeats; ++i) {
     const double cpu_start = process_cpu_seconds();
     const auto start = std::chrono::steady_clock::now();
+    const AutocastScope autocast(parse_precision(params.precision), device);
     if (adversarial) {
       advbn_step(*network, advbn, /*gamma=*/1.0, optimizer, images, labels);
     } else {
@@ -116,6 +121,7 @@ json run_step_benchmark(const StepBenchParams& params) {
           {"resolution", params.resolution},
           {"batch", params.batch},
           {"steps", params.steps},
+          {"precision", params.precision},
           {"threads", advbn["threads"]},
           {"repeats", params.repeats},
           {"warmup", params.warmup},
@@ -132,9 +138,10 @@ json run_step_benchmark(const StepBenchParams& params) {
 }
 
 void print_step_report(const json& r) {
-  std::printf("advbn step  %s %dx%d batch %lld m=%d threads %d (median of %d after %d warm-up)\n",
+  std::printf("advbn step  %s %dx%d batch %lld m=%d %s threads %d (median of %d after %d warm-up)\n",
               r["arch"].get<std::string>().c_str(), r["resolution"].get<int>(), r["resolution"].get<int>(),
               static_cast<long long>(r["batch"].get<int64_t>()), r["steps"].get<int>(),
+              r["precision"].get<std::string>().c_str(),
               r["threads"].get<int>(), r["repeats"].get<int>(), r["warmup"].get<int>());
   std::printf("  standard  %8.3f s/step (CPU %7.3f s)  peak +%7.1f MiB\n", r["standard_s"].get<double>(),
               r["standard_cpu_s"].get<double>(), r["standard_peak_mb"].get<double>());
@@ -170,6 +177,8 @@ void add_step_benchmark(CLI::App& bench) {
       ->capture_default_str()
       ->check(CLI::Range(0, 100000));
   cmd->add_option("--seed", params->seed, "Seed of the random weights and data")->capture_default_str();
+  cmd->add_option("--precision", params->precision, "fp32, fp64 or bf16 (autocast)")
+      ->capture_default_str()->check(CLI::IsMember({"fp32", "fp64", "bf16"}));
   cmd->add_option("--json", params->json_path, "Also write the figures to this JSON file");
   add_runtime_options(*cmd, params->runtime);
   cmd->callback([params] {

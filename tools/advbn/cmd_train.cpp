@@ -68,8 +68,10 @@ void add_train_options(CLI::App& cmd, TrainParams& p) {
   cmd.add_option("--image-size", c.image_size, "Training image size (0: 224, or native for ≤ 64 px)")
       ->capture_default_str();
   cmd.add_option("--seed", c.seed, "Random seed")->capture_default_str();
-  cmd.add_option("--precision", c.precision, "fp32, or fp64 (double precision: slower; for runs that must agree to rounding)")
-      ->capture_default_str()->check(CLI::IsMember({"fp32", "fp64"}));
+  cmd.add_option("--precision", c.precision,
+                 "fp32; fp64 (slower; runs that must agree to rounding); bf16 (autocast: convolutions in "
+                 "bfloat16, weights in float32)")
+      ->capture_default_str()->check(CLI::IsMember({"fp32", "fp64", "bf16"}));
   cmd.add_option("--workers", c.workers, "Data worker threads (0: as many as --threads)")->capture_default_str();
   cmd.add_option("--config", p.config_file, "YAML or JSON file of options (flags win)");
   cmd.add_option("--resume", p.resume, "Continue the run whose output folder is DIR");

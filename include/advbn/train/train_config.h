@@ -48,9 +48,7 @@ struct TrainConfig {
   // both, R ranks × batch/R train as one process with the global batch.
   bool sync_bn = false;
   bool sync_adv_stats = false;
-  // Arithmetic of weights and activations: "fp32", or "fp64" for runs that must agree to
-  // rounding across setups (float32 rounding flips PGD signs and ReLU sides over long runs).
-  std::string precision = "fp32";
+  std::string precision = "fp32";  // fp32 | fp64 | bf16 (see precision.h)
 
   // Throws advbn::Error naming the first impossible value.
   void validate() const;
