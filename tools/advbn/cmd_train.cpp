@@ -76,7 +76,7 @@ void add_train_options(CLI::App& cmd, TrainParams& p) {
   cmd.add_option("--config", p.config_file, "YAML or JSON file of options (flags win)");
   cmd.add_option("--resume", p.resume, "Continue the run whose output folder is DIR");
   add_runtime_options(cmd, p.runtime);
-  auto* group = "Distributed (one process per rank, started by torchrun --no-python, mpirun or a scheduler)";
+  auto* group = "Distributed (one process per rank, started by torchrun --no_python, mpirun or a scheduler)";
   cmd.add_flag("--distributed", p.distributed,
                "Data-parallel training over RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT (automatic when "
                "WORLD_SIZE > 1); --batch stays the global batch")
@@ -106,7 +106,7 @@ std::unique_ptr<distributed::ProcessGroup> join_job(const TrainParams& p, Runtim
   if (!p.distributed && !(env && env->world_size > 1)) return nullptr;
   if (!env) {
     throw Error("--distributed: WORLD_SIZE and RANK are not set (start every rank with torchrun "
-                "--no-python, mpirun, or set RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT)");
+                "--no_python, mpirun, or set RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT)");
   }
   if (runtime.threads == 0) runtime.threads = threads_per_rank();
   // One GPU per rank: a bare "cuda" means the GPU of this rank's LOCAL_RANK.
