@@ -138,6 +138,18 @@ TEST_F(DistributedTraining, MissingPeerFailsTheRendezvousWithinTheTimeout) {
   EXPECT_NE(outcomes[0].log.find("rendezvous"), std::string::npos) << outcomes[0].log;
 }
 
+TEST_F(DistributedTraining, GlobalBatchNotDivisibleByTheRanksIsAClearError) {
+  test::LocalJob job(tool_, split_args("train --from-scratch --arch resnet18 --stem small --width 0.125 --data " +
+                                       (dir_ / "data").string() + " --out " + (dir_ / "odd").string() +
+                                       " --batch 15 --threads 1 --dist-timeout 30"),
+                     2, dir_);
+  const auto outcomes = job.wait(seconds(60));
+  for (const auto& o : outcomes) {
+    EXPECT_EQ(o.exit_code, 1) << o.log;
+    EXPECT_NE(o.log.find("global batch (15) must be a multiple of the 2 ranks"), std::string::npos) << o.log;
+  }
+}
+
 TEST_F(DistributedTraining, DistributedWithoutAJobIsAClearError) {
   const auto r = test::run_tool("train --distributed --from-scratch --data " + (dir_ / "data").string() +
                                 " --out " + (dir_ / "x").string());
