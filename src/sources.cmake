@@ -5,6 +5,7 @@ set(ADVBN_SOURCES
   src/core/advbn_options.cpp
   src/core/adv_batch_norm.cpp
   src/core/dual_batch_norm.cpp
+  src/memory/cpu_block_cache.cpp
   src/models/staged_network.cpp
   src/models/resnet.cpp
   src/models/linear_as_convolution.cpp

@@ -4,6 +4,7 @@ advbn_add_test_executable(advbn_tests
   core/adv_batch_norm_test.cpp
   core/dual_batch_norm_test.cpp
   core/sync_batch_norm_test.cpp
+  memory/cpu_block_cache_test.cpp
   models/resnet_test.cpp
   models/weights_test.cpp
   models/densenet_test.cpp

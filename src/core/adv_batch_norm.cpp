@@ -4,6 +4,57 @@
 
 namespace advbn {
 
+namespace {
+
+torch::Tensor rescaled(const torch::Tensor& features, const torch::Tensor& mean,
+                       const torch::Tensor& delta_mu, const torch::Tensor& delta_sigma) {
+  // A product and a sum, not a fused addcmul: where δμ = δσ the zeros of post-ReLU features map to
+  // an exact 0 only so, and the clamp's gradient at 0 depends on it.
+  const auto channel_mean = as_channel_tensor(mean);
+  return as_channel_tensor(delta_sigma) * (features - channel_mean) + as_channel_tensor(delta_mu) * channel_mean;
+}
+
+// The multiplicative perturbation δσ·(f − μ) + δμ·μ (clamped at 0 after a ReLU) with a backward
+// pass that recomputes f − μ and the clamp's mask from f, which the caller keeps anyway, instead of
+// saving both: two feature-sized tensors fewer held during each attack step. Differentiable in
+// every tensor input.
+class MultiplicativePerturbation : public torch::autograd::Function<MultiplicativePerturbation> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& features,
+                               const torch::Tensor& mean, const torch::Tensor& delta_mu,
+                               const torch::Tensor& delta_sigma, bool relu_clamp) {
+    ctx->save_for_backward({features, mean, delta_mu, delta_sigma});
+    ctx->saved_data["relu_clamp"] = relu_clamp;
+    const auto out = rescaled(features, mean, delta_mu, delta_sigma);
+    return relu_clamp ? out.clamp_min_(0) : out;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &features = saved[0], &mean = saved[1], &delta_mu = saved[2], &delta_sigma = saved[3];
+    auto grad = grad_outputs[0];
+    if (ctx->saved_data["relu_clamp"].toBool()) {
+      // clamp_min passes the gradient where its input is ≥ 0.
+      grad = grad * rescaled(features, mean, delta_mu, delta_sigma).ge(0);
+    }
+    const std::vector<int64_t> channel_dims = {0, 2, 3};
+    torch::Tensor grad_features, grad_mean, grad_mu, grad_sigma;
+    if (ctx->needs_input_grad(0)) grad_features = grad * as_channel_tensor(delta_sigma);
+    if (ctx->needs_input_grad(1) || ctx->needs_input_grad(2)) {
+      const auto grad_sum = grad.sum(channel_dims);
+      if (ctx->needs_input_grad(1)) grad_mean = grad_sum * (delta_mu - delta_sigma);
+      if (ctx->needs_input_grad(2)) grad_mu = grad_sum * mean;
+    }
+    if (ctx->needs_input_grad(3)) {
+      grad_sigma = (grad * (features - as_channel_tensor(mean))).sum(channel_dims);
+    }
+    return {grad_features, grad_mean, grad_mu, grad_sigma, torch::Tensor()};
+  }
+};
+
+}  // namespace
+
 AdvBatchNorm::AdvBatchNorm(AdvBNOptions options, ReplicaSum replicas)
     : options_(options), replicas_(std::move(replicas)) {
   options_.validate();
@@ -25,16 +76,15 @@ AdvBatchNorm::Bounds AdvBatchNorm::bounds(const FeatureStats& stats) const {
 torch::Tensor AdvBatchNorm::perturb(const torch::Tensor& features, const FeatureStats& stats,
                                     const torch::Tensor& delta_mu,
                                     const torch::Tensor& delta_sigma) const {
-  const auto mean = as_channel_tensor(stats.mean);
-  torch::Tensor out;
   if (options_.kind == PerturbationKind::Multiplicative) {
     // δσ·(f − μ) + δμ·μ: std becomes δσ·σ and mean δμ·μ.
-    out = as_channel_tensor(delta_sigma) * (features - mean) + as_channel_tensor(delta_mu) * mean;
-  } else {
-    const auto std = as_channel_tensor(stats.std);
-    out = (features - mean) * ((std + as_channel_tensor(delta_sigma)) / std) + mean +
-          as_channel_tensor(delta_mu);
+    return MultiplicativePerturbation::apply(features, stats.mean, delta_mu, delta_sigma,
+                                             options_.relu_clamp);
   }
+  const auto mean = as_channel_tensor(stats.mean);
+  const auto std = as_channel_tensor(stats.std);
+  const auto out = (features - mean) * ((std + as_channel_tensor(delta_sigma)) / std) + mean +
+                   as_channel_tensor(delta_mu);
   return options_.relu_clamp ? out.clamp_min(0) : out;
 }
 

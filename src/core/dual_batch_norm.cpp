@@ -2,10 +2,45 @@
 
 #include <torch/torch.h>
 
+#include "advbn/core/feature_stats.h"
 #include "advbn/core/sync_batch_norm.h"
 #include "advbn/error.h"
 
 namespace advbn {
+
+namespace {
+
+struct BatchNormState {
+  const torch::Tensor &weight, &bias, &running_mean, &running_var;
+};
+
+// In eval mode BN is the per-channel affine map x·s + t. Written as such, autograd keeps only s
+// for the input gradient when the parameters need none (the frozen prefix, and the suffix during
+// the attack, see advbn_step), where batch_norm keeps its whole input: that is a third to a half
+// of what an attack step holds. ATen's eval batch_norm computes the same s and t.
+bool affine_suffices(const torch::Tensor& x, const BatchNormState& bn) {
+  return !bn.weight.requires_grad() && !bn.bias.requires_grad() && x.dim() == 4 &&
+         x.scalar_type() == bn.weight.scalar_type();
+}
+
+torch::Tensor affine_batch_norm(const torch::Tensor& x, const BatchNormState& bn, double eps) {
+  torch::Tensor scale, shift;
+  {
+    torch::NoGradGuard no_grad;
+    scale = bn.weight * (bn.running_var + eps).rsqrt();
+    shift = bn.bias - bn.running_mean * scale;
+  }
+  return torch::addcmul(as_channel_tensor(shift), x, as_channel_tensor(scale));
+}
+
+torch::Tensor eval_batch_norm(const torch::Tensor& x, const BatchNormState& bn, double eps) {
+  if (affine_suffices(x, bn)) return affine_batch_norm(x, bn, eps);
+  return torch::batch_norm(x, bn.weight, bn.bias, bn.running_mean, bn.running_var,
+                           /*training=*/false, /*momentum=*/0.0, eps,
+                           at::globalContext().userEnabledCuDNN());
+}
+
+}  // namespace
 
 BNBranch parse_bn_branch(const std::string& name) {
   if (name == "clean") return BNBranch::Clean;
@@ -30,15 +65,19 @@ torch::Tensor DualBatchNorm2dImpl::forward_main(const torch::Tensor& x) {
     torch::NoGradGuard no_grad;
     num_batches_tracked += 1;
   }
-  if (is_training() && replica_sum_) {
+  if (!is_training()) return eval_batch_norm(x, {weight, bias, running_mean, running_var}, eps_);
+  if (replica_sum_) {
     return sync_batch_norm(x, {weight, bias, running_mean, running_var, momentum_, eps_}, replica_sum_);
   }
-  return torch::batch_norm(x, weight, bias, running_mean, running_var, is_training(), momentum_,
+  return torch::batch_norm(x, weight, bias, running_mean, running_var, /*training=*/true, momentum_,
                            eps_, at::globalContext().userEnabledCuDNN());
 }
 
 torch::Tensor DualBatchNorm2dImpl::forward_twin(const torch::Tensor& x) {
-  if (!is_training() || !replica_sum_) return twin->forward(x);
+  if (!is_training()) {
+    return eval_batch_norm(x, {twin->weight, twin->bias, twin->running_mean, twin->running_var}, eps_);
+  }
+  if (!replica_sum_) return twin->forward(x);
   {
     torch::NoGradGuard no_grad;
     twin->num_batches_tracked += 1;

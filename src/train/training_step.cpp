@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <vector>
 
 namespace advbn {
 
@@ -23,6 +24,29 @@ torch::Tensor frozen_features(StagedNetworkImpl& network, const torch::Tensor& i
   return network.prefix(channels_last ? images.contiguous(torch::MemoryFormat::ChannelsLast) : images)
       .to(images.scalar_type());
 }
+
+// Marks the parameters as needing no gradient while in scope. The attack differentiates with
+// respect to δ alone; with the parameters so marked autograd saves nothing for their gradients
+// (eval-mode BNs then keep only their scales instead of their inputs, see dual_batch_norm.cpp).
+class GradientsOffDuringScope {
+ public:
+  explicit GradientsOffDuringScope(std::vector<torch::Tensor> parameters)
+      : parameters_(std::move(parameters)) {
+    for (auto& p : parameters_) {
+      required_.push_back(p.requires_grad());
+      p.requires_grad_(false);
+    }
+  }
+  ~GradientsOffDuringScope() {
+    for (size_t i = 0; i < parameters_.size(); ++i) parameters_[i].requires_grad_(required_[i]);
+  }
+  GradientsOffDuringScope(const GradientsOffDuringScope&) = delete;
+  GradientsOffDuringScope& operator=(const GradientsOffDuringScope&) = delete;
+
+ private:
+  std::vector<torch::Tensor> parameters_;
+  std::vector<bool> required_;
+};
 
 bool finite(double loss, GradientReducer* reducer) {
   return reducer ? reducer->all_finite(loss) : std::isfinite(loss);
@@ -58,10 +82,13 @@ StepResult advbn_step(StagedNetworkImpl& network, const AdvBatchNorm& advbn, dou
                       const torch::Tensor& labels, GradientReducer* reducer) {
   const auto features = frozen_features(network, images);
   network.eval();
-  const auto attack = advbn.attack(
-      features,
-      [&](const torch::Tensor& f) { return F::cross_entropy(network.suffix(f, BNBranch::Adv), labels); },
-      /*evaluate_final_loss=*/false);
+  const auto attack = [&] {
+    const GradientsOffDuringScope gradients_off(network.suffix_parameters());
+    return advbn.attack(
+        features,
+        [&](const torch::Tensor& f) { return F::cross_entropy(network.suffix(f, BNBranch::Adv), labels); },
+        /*evaluate_final_loss=*/false);
+  }();
   network.train();
   // Each BN normalises the clean batch with its main branch and the adversarial batch with its
   // twin, so the two halves are independent and their gradients add up. Two passes, each

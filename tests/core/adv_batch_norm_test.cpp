@@ -135,15 +135,47 @@ TEST(AdvBatchNorm, MatchesWrittenReferenceOfTheAttack) {
     features = network->prefix(get("images"));
   }
   const auto labels = get("labels");
-  const auto result = AdvBatchNorm(AdvBNOptions{}).attack(features, [&](const torch::Tensor& f) {
-    return torch::cross_entropy_loss(network->suffix(f, BNBranch::Adv), labels);
-  });
-  EXPECT_TRUE(torch::allclose(result.delta_mu, get("delta_mu"), 0, 1e-9));
-  EXPECT_TRUE(torch::allclose(result.delta_sigma, get("delta_sigma"), 0, 1e-9));
-  const auto losses = get("loss");
-  ASSERT_EQ(static_cast<int64_t>(result.losses.size()), losses.numel());
-  for (size_t i = 0; i < result.losses.size(); ++i) {
-    EXPECT_NEAR(result.losses[i], losses[i].item<double>(), 1e-8) << "step " << i;
+  // With trainable parameters BN runs as batch_norm; with frozen ones (as in advbn_step) as an
+  // affine map: both must follow the reference.
+  for (const bool parameters_frozen : {false, true}) {
+    SCOPED_TRACE(parameters_frozen ? "frozen parameters" : "trainable parameters");
+    for (auto& p : network->suffix_parameters()) p.requires_grad_(!parameters_frozen);
+    const auto result = AdvBatchNorm(AdvBNOptions{}).attack(features, [&](const torch::Tensor& f) {
+      return torch::cross_entropy_loss(network->suffix(f, BNBranch::Adv), labels);
+    });
+    EXPECT_TRUE(torch::allclose(result.delta_mu, get("delta_mu"), 0, 1e-9));
+    EXPECT_TRUE(torch::allclose(result.delta_sigma, get("delta_sigma"), 0, 1e-9));
+    const auto losses = get("loss");
+    ASSERT_EQ(static_cast<int64_t>(result.losses.size()), losses.numel());
+    for (size_t i = 0; i < result.losses.size(); ++i) {
+      EXPECT_NEAR(result.losses[i], losses[i].item<double>(), 1e-8) << "step " << i;
+    }
+  }
+}
+
+// The perturbation has its own backward pass (it recomputes what autograd would save); its
+// gradients must be those of the formula differentiated by autograd, clamp included.
+TEST(AdvBatchNorm, PerturbationGradientsMatchAutogradOfTheFormula) {
+  torch::manual_seed(11);
+  const auto opts = torch::TensorOptions(torch::kDouble).requires_grad(true);
+  // Mean shifted so that part of the perturbed features falls below 0 and is clamped.
+  const auto features = torch::randn({4, 5, 3, 3}, opts);
+  const auto mean = torch::randn({5}, opts);
+  const auto delta_mu = (1 + 0.5 * torch::randn({5}, torch::kDouble)).requires_grad_(true);
+  const auto delta_sigma = (1 + 0.5 * torch::randn({5}, torch::kDouble)).requires_grad_(true);
+  const auto upstream = torch::randn({4, 5, 3, 3}, torch::kDouble);
+  const std::vector<torch::Tensor> inputs = {features, mean, delta_mu, delta_sigma};
+
+  const FeatureStats stats{mean, torch::ones({5}, torch::kDouble)};
+  const auto ours = torch::autograd::grad(
+      {(AdvBatchNorm(AdvBNOptions{}).perturb(features, stats, delta_mu, delta_sigma) * upstream).sum()},
+      inputs);
+  const auto c = [](const torch::Tensor& t) { return t.view({1, -1, 1, 1}); };
+  const auto formula = (c(delta_sigma) * (features - c(mean)) + c(delta_mu) * c(mean)).clamp_min(0);
+  ASSERT_GT(formula.eq(0).sum().item<int64_t>(), 0) << "the clamp must be exercised";
+  const auto expected = torch::autograd::grad({(formula * upstream).sum()}, inputs);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    EXPECT_TRUE(torch::allclose(ours[i], expected[i], 1e-12, 1e-12)) << "input " << i;
   }
 }
 

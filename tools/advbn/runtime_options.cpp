@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "advbn/error.h"
+#include "advbn/memory/cpu_block_cache.h"
 
 namespace advbn::cli {
 
@@ -22,11 +23,11 @@ void add_runtime_options(CLI::App& command, RuntimeOptions& options, bool with_d
 
 namespace {
 
-// glibc serves every tensor above its mmap threshold with a fresh mmap and gives freed heap tops
-// back to the kernel, so a training step pays page faults and zeroing for each activation again
-// (18% of a step's CPU time in the kernel). Serving up to 32 MiB (glibc's maximum) from the
-// heap, never trimming it and growing it 256 MiB at a time took 16% off a ResNet-50 training
-// step, with a lower peak (docs/performance.md). The same settings exist as MALLOC_*_ variables.
+// Tensors of 1 MiB and more come from the block cache (install_cpu_block_cache). What remains
+// for glibc — small tensors, decoded images — is kept too: serving up to 32 MiB from the heap,
+// never trimming it and growing it 256 MiB at a time avoids a page fault per allocation, which
+// took 16% off a ResNet-50 training step before the cache existed (docs/performance.md). The
+// same settings exist as MALLOC_*_ variables.
 void keep_freed_memory() {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, INT_MAX);
@@ -37,6 +38,7 @@ void keep_freed_memory() {
 
 torch::Device apply_runtime_options(const RuntimeOptions& options) {
   keep_freed_memory();
+  install_cpu_block_cache();
   const int threads = options.threads > 0
                           ? options.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
