@@ -9,6 +9,7 @@ set(ADVBN_SOURCES
   src/models/staged_network.cpp
   src/models/resnet.cpp
   src/models/linear_as_convolution.cpp
+  src/models/conv_batch_norm.cpp
   src/models/torchvision_layers.cpp
   src/models/conv_norm_activation.cpp
   src/models/stochastic_depth.cpp

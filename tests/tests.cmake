@@ -6,6 +6,7 @@ advbn_add_test_executable(advbn_tests
   core/sync_batch_norm_test.cpp
   memory/cpu_block_cache_test.cpp
   models/resnet_test.cpp
+  models/conv_batch_norm_test.cpp
   models/weights_test.cpp
   models/densenet_test.cpp
   models/efficientnet_test.cpp

@@ -14,27 +14,25 @@ struct BatchNormState {
   const torch::Tensor &weight, &bias, &running_mean, &running_var;
 };
 
-// In eval mode BN is the per-channel affine map x·s + t. Written as such, autograd keeps only s
-// for the input gradient when the parameters need none (the frozen prefix, and the suffix during
-// the attack, see advbn_step), where batch_norm keeps its whole input: that is a third to a half
-// of what an attack step holds. ATen's eval batch_norm computes the same s and t.
-bool affine_suffices(const torch::Tensor& x, const BatchNormState& bn) {
-  return !bn.weight.requires_grad() && !bn.bias.requires_grad() && x.dim() == 4 &&
-         x.scalar_type() == bn.weight.scalar_type();
-}
-
-torch::Tensor affine_batch_norm(const torch::Tensor& x, const BatchNormState& bn, double eps) {
-  torch::Tensor scale, shift;
-  {
-    torch::NoGradGuard no_grad;
-    scale = bn.weight * (bn.running_var + eps).rsqrt();
-    shift = bn.bias - bn.running_mean * scale;
+// In eval mode BN is the per-channel affine map x·s + t (ATen's eval batch_norm computes the
+// same s and t). Written as such, autograd keeps only s for the input gradient when the
+// parameters need none (the frozen prefix, and the suffix during the attack, see advbn_step),
+// where batch_norm keeps its whole input.
+std::optional<ChannelAffine> frozen_affine(const torch::Tensor& x, const BatchNormState& bn, double eps) {
+  const bool parameters_need_gradients =
+      torch::GradMode::is_enabled() && (bn.weight.requires_grad() || bn.bias.requires_grad());
+  if (parameters_need_gradients || x.dim() != 4 || x.scalar_type() != bn.weight.scalar_type()) {
+    return std::nullopt;
   }
-  return torch::addcmul(as_channel_tensor(shift), x, as_channel_tensor(scale));
+  torch::NoGradGuard no_grad;
+  const auto scale = bn.weight * (bn.running_var + eps).rsqrt();
+  return ChannelAffine{scale, bn.bias - bn.running_mean * scale};
 }
 
 torch::Tensor eval_batch_norm(const torch::Tensor& x, const BatchNormState& bn, double eps) {
-  if (affine_suffices(x, bn)) return affine_batch_norm(x, bn, eps);
+  if (const auto affine = frozen_affine(x, bn, eps)) {
+    return torch::addcmul(as_channel_tensor(affine->shift), x, as_channel_tensor(affine->scale));
+  }
   return torch::batch_norm(x, bn.weight, bn.bias, bn.running_mean, bn.running_var,
                            /*training=*/false, /*momentum=*/0.0, eps,
                            at::globalContext().userEnabledCuDNN());
@@ -58,6 +56,13 @@ DualBatchNorm2dImpl::DualBatchNorm2dImpl(int64_t channels, double momentum, doub
   twin = register_module(
       "twin", torch::nn::BatchNorm2d(
                   torch::nn::BatchNorm2dOptions(channels).momentum(momentum).eps(eps)));
+}
+
+std::optional<ChannelAffine> DualBatchNorm2dImpl::frozen_affine_map(const torch::Tensor& x,
+                                                                    BNBranch branch) const {
+  if (is_training() || branch == BNBranch::Split) return std::nullopt;
+  if (branch == BNBranch::Clean) return frozen_affine(x, {weight, bias, running_mean, running_var}, eps_);
+  return frozen_affine(x, {twin->weight, twin->bias, twin->running_mean, twin->running_var}, eps_);
 }
 
 torch::Tensor DualBatchNorm2dImpl::forward_main(const torch::Tensor& x) {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "advbn/error.h"
+#include "advbn/models/conv_batch_norm.h"
 #include "advbn/models/linear_as_convolution.h"
 
 namespace advbn {
@@ -88,11 +89,11 @@ ResidualBlockImpl::ResidualBlockImpl(bool bottleneck, int64_t in_channels, int64
 }
 
 torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x, BNBranch branch) {
-  auto out = torch::relu(bn1->forward(conv1->forward(x), branch));
-  out = bn2->forward(conv2->forward(out), branch);
-  if (bottleneck_) out = bn3->forward(conv3->forward(torch::relu(out)), branch);
+  auto out = torch::relu(conv_then_batch_norm(*conv1, *bn1, x, branch));
+  out = conv_then_batch_norm(*conv2, *bn2, out, branch);
+  if (bottleneck_) out = conv_then_batch_norm(*conv3, *bn3, torch::relu(out), branch);
   const auto identity =
-      downsample_ ? downsample_bn_->forward(downsample_conv_->forward(x), branch) : x;
+      downsample_ ? conv_then_batch_norm(*downsample_conv_, *downsample_bn_, x, branch) : x;
   return torch::relu(out + identity);
 }
 
@@ -110,7 +111,7 @@ ResNetImpl::ResNetImpl(const ResNetOptions& options)
   bn1 = register_module("bn1", DualBatchNorm2d(channels));
   const bool max_pool = !options.small_stem;
   add_block({"stem", {conv1.ptr(), bn1.ptr()}, [this, max_pool](const torch::Tensor& x, BNBranch branch) {
-               auto out = torch::relu(bn1->forward(conv1->forward(x), branch));
+               auto out = torch::relu(conv_then_batch_norm(*conv1, *bn1, x, branch));
                return max_pool ? torch::max_pool2d(out, 3, 2, 1) : out;
              }});
 

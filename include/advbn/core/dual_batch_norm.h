@@ -7,6 +7,7 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
 
+#include <optional>
 #include <string>
 
 #include "advbn/core/replica_sum.h"
@@ -21,11 +22,21 @@ enum class BNBranch {
 
 BNBranch parse_bn_branch(const std::string& name);  // "clean" | "adv"
 
+// y = x·scale + shift per channel ([C] each).
+struct ChannelAffine {
+  torch::Tensor scale, shift;
+};
+
 class DualBatchNorm2dImpl : public torch::nn::Module {
  public:
   explicit DualBatchNorm2dImpl(int64_t channels, double momentum = 0.1, double eps = 1e-5);
 
   torch::Tensor forward(const torch::Tensor& x, BNBranch branch = BNBranch::Clean);
+
+  // The affine map `branch` applies to x in eval mode when nothing will ask for the BN's
+  // parameter gradients (grad mode off, or parameters frozen); nothing otherwise (training mode,
+  // a split batch, another dtype than the parameters').
+  std::optional<ChannelAffine> frozen_affine_map(const torch::Tensor& x, BNBranch branch) const;
 
   // Copies the main parameters and statistics into the twin.
   void copy_main_to_twin();
