@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "advbn/error.h"
+#include "advbn/models/conv_batch_norm.h"
 
 namespace advbn {
 
@@ -16,7 +17,7 @@ Conv2dNormActivationImpl::Conv2dNormActivationImpl(int64_t in_channels, int64_t 
 }
 
 torch::Tensor Conv2dNormActivationImpl::forward(const torch::Tensor& x, BNBranch branch) {
-  const auto out = norm->forward(conv->forward(x), branch);
+  const auto out = conv_then_batch_norm(*conv, *norm, x, branch);
   return activation_ == Activation::SiLU ? torch::silu(out) : out;
 }
 

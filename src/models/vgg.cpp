@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "advbn/error.h"
+#include "advbn/models/conv_batch_norm.h"
 #include "advbn/models/torchvision_layers.h"
 
 namespace advbn {
@@ -95,9 +96,7 @@ VGGImpl::VGGImpl(const std::string& arch, const VGGOptions& options)
     }
     add_block(
         {block.name(), modules, [conv, norm](const torch::Tensor& x, BNBranch branch) mutable {
-           auto out = conv->forward(x);
-           if (norm) out = norm->forward(out, branch);
-           return torch::relu(out);
+           return torch::relu(norm ? conv_then_batch_norm(*conv, *norm, x, branch) : conv->forward(x));
          }});
     channels = block.width;
   }
