@@ -9,6 +9,8 @@
 #include <map>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace advbn {
 
@@ -37,7 +39,7 @@ void* map_block(std::size_t bytes) {
 class BlockPool {
  public:
   void* take(std::size_t bytes) {
-    std::list<Block> evicted;
+    std::vector<std::pair<void*, std::size_t>> evicted;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       ++allocations_;
@@ -52,14 +54,14 @@ class BlockPool {
       }
       // Blocks that no allocation took for a long while belong to shapes no longer in use.
       while (!by_age_.empty() && by_age_.front().freed_at + kIdleAllocations < allocations_) {
-        evicted.splice(evicted.end(), by_age_, by_age_.begin());
-        by_size_.erase(evicted.back().index);
-        stats_.cached_bytes -= evicted.back().bytes;
-        stats_.mapped_bytes -= evicted.back().bytes;
+        const Block oldest = by_age_.front();
+        forget_cached(oldest.index);
+        stats_.mapped_bytes -= oldest.bytes;
+        evicted.emplace_back(oldest.data, oldest.bytes);
       }
       ++stats_.misses;
     }
-    for (const auto& block : evicted) munmap(block.data, block.bytes);
+    for (const auto& [data, size] : evicted) munmap(data, size);
     void* data = map_block(bytes);
     std::lock_guard<std::mutex> lock(mutex_);
     live_.emplace(data, bytes);
