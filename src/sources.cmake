@@ -30,6 +30,7 @@ set(ADVBN_SOURCES
   src/distributed/process_group.cpp
   src/distributed/gradient_sync.cpp
   src/eval/shift_suite.cpp
+  src/eval/feature_divergence.cpp
   src/eval/corruption_error.cpp
   src/eval/imagenet_c_tree.cpp
   src/eval/benchmark_suites.cpp

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <random>
 
 namespace advbn::data {
 
@@ -53,6 +55,17 @@ DatasetPtr checked_subset(DatasetPtr base, std::vector<size_t> indices, std::str
 
 DatasetPtr subset(DatasetPtr base, std::vector<size_t> indices) {
   return checked_subset(std::move(base), std::move(indices), "subset");
+}
+
+DatasetPtr random_subset(DatasetPtr base, size_t count, uint64_t seed) {
+  if (!base) throw Error("random subset of a null dataset");
+  std::vector<size_t> indices(base->size());
+  std::iota(indices.begin(), indices.end(), size_t{0});
+  std::mt19937_64 rng(seed);
+  std::shuffle(indices.begin(), indices.end(), rng);
+  indices.resize(std::min(indices.size(), count));
+  std::sort(indices.begin(), indices.end());
+  return checked_subset(std::move(base), std::move(indices), "random subset");
 }
 
 std::pair<DatasetPtr, DatasetPtr> split_validation(DatasetPtr base, double validation_fraction,

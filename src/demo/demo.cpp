@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
-#include <numeric>
 
 #include "advbn/data/dataset.h"
 #include "advbn/data/normalization.h"
@@ -18,8 +17,10 @@
 #include "advbn/data/pipeline.h"
 #include "advbn/data/subset.h"
 #include "advbn/error.h"
+#include "advbn/eval/feature_divergence.h"
 #include "advbn/eval/shift_suite.h"
 #include "advbn/models/weights.h"
+#include "advbn/report/divergence_plot.h"
 #include "advbn/report/html_report.h"
 #include "advbn/shift/corruptions.h"
 #include "advbn/shift/filters.h"
@@ -130,16 +131,6 @@ nlohmann::json ensure_trained(const TrainConfig& config, const DemoOptions& opti
   return history;
 }
 
-std::vector<size_t> test_subset(size_t size, int64_t count, uint64_t seed) {
-  std::vector<size_t> indices(size);
-  std::iota(indices.begin(), indices.end(), size_t{0});
-  std::mt19937_64 rng(seed);
-  std::shuffle(indices.begin(), indices.end(), rng);
-  indices.resize(std::min<size_t>(size, static_cast<size_t>(count)));
-  std::sort(indices.begin(), indices.end());
-  return indices;
-}
-
 nlohmann::json model_report(const std::vector<Shift>& shifts, const std::vector<double>& top1,
                             const nlohmann::json& history) {
   nlohmann::json m;
@@ -183,6 +174,33 @@ nlohmann::json write_examples(const data::DatasetPtr& test, const std::vector<Sh
   return examples;
 }
 
+// The shifts whose feature divergence from the clean test set the demo reports: the corruption
+// AdvBN helps most at this scale and the filter the paper uses (§5.4, "Toaster").
+constexpr const char* kDivergenceShifts[] = {"corruption:gaussian_noise:3", "filter:toaster"};
+
+// Clean ↔ each shift, for every model, at the cut and every later block (paper Fig. 4).
+nlohmann::json divergence_report(const std::vector<ModelUnderTest>& models, const std::vector<std::string>& blocks,
+                                 const FeatureSource& clean, size_t batch, const DemoOptions& options,
+                                 std::ostream& log) {
+  const auto clean_moments = measure_block_moments(models, blocks, clean, batch, options.device);
+  nlohmann::json comparisons = nlohmann::json::array();
+  for (const char* spec : kDivergenceShifts) {
+    const auto shifted = shifted_source(clean, parse_shift(spec, options.seed));
+    const auto divergence =
+        block_divergences(clean_moments, measure_block_moments(models, blocks, shifted, batch, options.device));
+    report::DivergenceComparison comparison{clean.name, shifted.name, static_cast<int64_t>(clean.dataset->size()),
+                                            static_cast<int64_t>(clean.dataset->size()), blocks, {}};
+    log << "  divergence clean vs " << shifted.name << " at " << blocks.back() << ":";
+    for (size_t m = 0; m < models.size(); ++m) {
+      comparison.models.push_back({models[m].name, models[m].branch == BNBranch::Adv ? "adv" : "clean", divergence[m]});
+      log << " " << models[m].name << " " << std::setprecision(3) << divergence[m].back();
+    }
+    log << "\n";
+    comparisons.push_back(report::to_json(comparison));
+  }
+  return comparisons;
+}
+
 std::string timestamp() {
   const std::time_t now = std::time(nullptr);
   std::ostringstream s;
@@ -221,7 +239,7 @@ nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
   const auto advbn_history = ensure_trained(advbn, options, log);
 
   log << "[4/4] testing on the clean test set, 15 corruptions × 5 severities and "
-      << shift::filter_names().size() << " filters\n";
+      << shift::filter_names().size() << " filters; feature divergence\n";
   // The validation part is the one every training run above held out (same fraction and seed).
   const auto test_all =
       options.on_validation
@@ -229,7 +247,7 @@ nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
                                    pretrain.val_fraction, pretrain.seed)
                 .second
           : data::open_dataset(options.data, data::Split::Test);
-  const auto test = data::subset(test_all, test_subset(test_all->size(), plan.test_images, options.seed));
+  const auto test = data::random_subset(test_all, static_cast<size_t>(plan.test_images), options.seed);
   auto load = [&](const TrainConfig& c) {
     auto network = load_network(c.network, (fs::path(c.out) / "best.safetensors").string(), false);
     network->to(options.device);
@@ -245,13 +263,18 @@ nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
   for (auto& s : filter_shifts(shift::filter_names())) shifts.push_back(s);
   const auto probe = test->get(0).image;
   const int size = std::max(probe.rows, probe.cols);
+  const auto pipeline = data::eval_pipeline(size, true, data::imagenet_normalization());
   const auto top1 = evaluate_shifts(
-      models, test, data::eval_pipeline(size, true, data::imagenet_normalization()), shifts,
+      models, test, pipeline, shifts,
       static_cast<size_t>(plan.batch), options.device, [&](size_t done) {
         if ((done + 1) % 10 == 0 || done + 1 == shifts.size()) {
           log << "  " << done + 1 << "/" << shifts.size() << " test sets\n" << std::flush;
         }
       });
+
+  const auto divergence =
+      divergence_report(models, default_divergence_blocks(*pretrained_net, plan.cut), {"clean", test, pipeline},
+                        static_cast<size_t>(plan.batch), options, log);
 
   nlohmann::json report;
   report["dataset"] = "fashion-mnist";
@@ -272,6 +295,7 @@ nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
                       {"pretrain", pretrain.to_json()},
                       {"standard", standard.to_json()},
                       {"advbn", advbn.to_json()}};
+  report["divergence"] = divergence;
   report["examples"] = write_examples(test, shifts, options.out);
   report["seconds"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -3,7 +3,10 @@
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "advbn/data/loader.h"
+#include "advbn/error.h"
 #include "advbn/eval/meters.h"
 #include "advbn/shift/filters.h"
 
@@ -22,6 +25,16 @@ cv::Mat in_bgr(const cv::Mat& rgb, const std::function<cv::Mat(const cv::Mat&)>&
 
 uint64_t image_seed(uint64_t seed, size_t index) {
   return seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(index);
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
 }
 
 }  // namespace
@@ -54,6 +67,35 @@ std::vector<Shift> filter_shifts(const std::vector<std::string>& filters) {
                       }});
   }
   return shifts;
+}
+
+Shift parse_shift(const std::string& spec, uint64_t seed) {
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    const size_t colon = spec.find(':', start);
+    parts.push_back(spec.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  const std::string usage = "shift '" + spec + "': expected corruption:NAME:SEVERITY or filter:NAME";
+  if (parts[0] == "corruption") {
+    if (parts.size() != 3) throw Error(usage);
+    if (!contains(shift::all_corruptions(), parts[1])) {
+      throw Error("shift '" + spec + "': unknown corruption '" + parts[1] + "' (valid: " + joined(shift::all_corruptions()) + ")");
+    }
+    if (parts[2].size() != 1 || parts[2][0] < '1' || parts[2][0] > '5') {
+      throw Error("shift '" + spec + "': severity must be 1 to 5, got '" + parts[2] + "'");
+    }
+    return corruption_shifts({parts[1]}, {parts[2][0] - '0'}, seed).front();
+  }
+  if (parts[0] == "filter") {
+    if (parts.size() != 2) throw Error(usage);
+    if (!contains(shift::filter_names(), parts[1])) {
+      throw Error("shift '" + spec + "': unknown filter '" + parts[1] + "' (valid: " + joined(shift::filter_names()) + ")");
+    }
+    return filter_shifts({parts[1]}).front();
+  }
+  throw Error(usage);
 }
 
 std::vector<std::vector<double>> evaluate_shifts(const std::vector<ModelUnderTest>& models,

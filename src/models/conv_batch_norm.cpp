@@ -1,5 +1,6 @@
 #include "advbn/models/conv_batch_norm.h"
 
+#include <ATen/autocast_mode.h>
 #include <c10/util/variant.h>
 #include <torch/torch.h>
 
@@ -12,12 +13,19 @@ bool convolution_needs_gradients(const torch::nn::Conv2dImpl& conv) {
          (conv.weight.requires_grad() || (conv.bias.defined() && conv.bias.requires_grad()));
 }
 
+// Under autocast the convolution's output, which is what the BN receives, is in the autocast type
+// (bfloat16) whatever x is; the BN then runs unfolded (frozen_affine_map refuses an input whose
+// type is not its parameters'), so the fused path must not be taken either.
+bool autocast_active(const torch::Tensor& x) {
+  return x.is_cuda() ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+}
+
 }  // namespace
 
 torch::Tensor conv_then_batch_norm(torch::nn::Conv2dImpl& conv, DualBatchNorm2dImpl& bn,
                                    const torch::Tensor& x, BNBranch branch) {
   const bool zero_padding = c10::holds_alternative<torch::enumtype::kZeros>(conv.options.padding_mode());
-  const auto affine = zero_padding && !convolution_needs_gradients(conv)
+  const auto affine = zero_padding && !convolution_needs_gradients(conv) && !autocast_active(x)
                           ? bn.frozen_affine_map(x, branch)
                           : std::nullopt;
   if (!affine) return bn.forward(conv.forward(x), branch);

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "advbn/error.h"
 
 namespace advbn {
@@ -14,6 +16,13 @@ void StagedNetworkImpl::add_block(Block block) { blocks_.push_back(std::move(blo
 std::vector<std::string> StagedNetworkImpl::block_names() const {
   std::vector<std::string> names;
   for (const auto& b : blocks_) names.push_back(b.name);
+  return names;
+}
+
+std::vector<std::string> StagedNetworkImpl::blocks_from(const std::string& cut) const {
+  const int first = std::max(0, resolve_cut(cut));
+  std::vector<std::string> names;
+  for (size_t i = static_cast<size_t>(first); i < blocks_.size(); ++i) names.push_back(blocks_[i].name);
   return names;
 }
 
@@ -79,6 +88,32 @@ torch::Tensor StagedNetworkImpl::forward(const torch::Tensor& images, BNBranch b
     return suffix(features, branch);
   }
   return suffix(prefix(images), branch);
+}
+
+int StagedNetworkImpl::block_index(const std::string& name) const {
+  for (size_t i = 0; i < blocks_.size(); ++i) {
+    if (blocks_[i].name == name) return static_cast<int>(i);
+  }
+  std::string valid;
+  for (const auto& b : blocks_) valid += (valid.empty() ? "" : ", ") + b.name;
+  throw Error("unknown block '" + name + "' for " + arch_ + " (valid: " + valid + ")");
+}
+
+std::vector<torch::Tensor> StagedNetworkImpl::block_outputs(const torch::Tensor& images,
+                                                            const std::vector<std::string>& names,
+                                                            BNBranch branch) {
+  std::vector<int> wanted;
+  for (const auto& name : names) wanted.push_back(block_index(name));
+  const int last = wanted.empty() ? -1 : *std::max_element(wanted.begin(), wanted.end());
+  std::vector<torch::Tensor> outputs(wanted.size());
+  torch::Tensor x = images;
+  for (int i = 0; i <= last; ++i) {
+    x = blocks_[i].run(x, i <= cut_index_ ? BNBranch::Clean : branch);
+    for (size_t j = 0; j < wanted.size(); ++j) {
+      if (wanted[j] == i) outputs[j] = x;
+    }
+  }
+  return outputs;
 }
 
 void StagedNetworkImpl::freeze_prefix() {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "advbn/error.h"
+#include "advbn/report/divergence_plot.h"
 #include "html_text.h"
 #include "report_plots.h"
 #include "report_results.h"
@@ -231,6 +232,49 @@ std::string examples_section(const json& report) {
   return html + "</table>\n";
 }
 
+std::vector<DivergenceComparison> read_divergences(const json& report) {
+  std::vector<DivergenceComparison> comparisons;
+  const auto it = report.find("divergence");
+  if (it == report.end() || it->is_null()) return comparisons;
+  if (!it->is_array()) throw Error("report JSON: \"divergence\" must be an array");
+  for (const auto& entry : *it) comparisons.push_back(read_divergence_comparison(entry));
+  return comparisons;
+}
+
+std::string format_divergence(double value) {
+  if (!std::isfinite(value)) return "n/a";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4g", value);
+  return buffer;
+}
+
+// One figure and one table (blocks × models) per pair of data sets; plots go to out_dir/plots.
+std::string divergence_section(const std::vector<DivergenceComparison>& comparisons, const fs::path& folder) {
+  if (comparisons.empty()) return {};
+  std::string html = "<h2>Feature divergence</h2>\n<p class=\"note\">Per block, the symmetric KL divergence "
+                     "between Gaussian fits of each channel's per-image mean on the two data sets, averaged over "
+                     "channels (paper §5.4). Lower means the block's features depend less on the domain.</p>\n";
+  for (size_t i = 0; i < comparisons.size(); ++i) {
+    const auto& c = comparisons[i];
+    const std::string file = "plots/divergence_" + std::to_string(i + 1) + ".png";
+    write_divergence_plot(c, folder / file);
+    const std::string title = c.data_a + " vs " + c.data_b;
+    html += "<h3>" + escape_html(title) + "</h3>\n<figure><img class=\"plot\" src=\"" + escape_html(file) +
+            "\" alt=\"feature divergence, " + escape_html(title) + "\"><figcaption>" +
+            escape_html(std::to_string(c.images_a) + " and " + std::to_string(c.images_b) + " images") +
+            "</figcaption></figure>\n<table>\n<tr><th>Block</th>";
+    for (const auto& curve : c.models) html += "<th>" + escape_html(curve.model) + "</th>";
+    html += "</tr>\n";
+    for (size_t k = 0; k < c.blocks.size(); ++k) {
+      html += "<tr><td>" + escape_html(c.blocks[k]) + "</td>";
+      for (const auto& curve : c.models) html += td_number(format_divergence(curve.divergence[k]));
+      html += "</tr>\n";
+    }
+    html += "</table>\n";
+  }
+  return html;
+}
+
 // Nested settings become dotted keys ("train.lr") so that the table stays two columns wide.
 void flatten(const json& value, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& rows) {
   if (value.is_object() && !value.empty()) {
@@ -263,6 +307,7 @@ void write_html_report(const json& report, const std::string& out_dir) {
   // Read everything first: a malformed report fails before any file is written.
   const auto models = detail::read_models(report);
   const std::string examples = examples_section(report);
+  const auto divergences = read_divergences(report);
 
   const fs::path folder(out_dir);
   detail::create_folder(folder / "plots");
@@ -278,6 +323,7 @@ void write_html_report(const json& report, const std::string& out_dir) {
   html += summary_section(models);
   html += plots_section(plots);
   html += details_section(models);
+  html += divergence_section(divergences, folder);
   html += examples;
   html += config_section(report);
   html += "</body>\n</html>\n";

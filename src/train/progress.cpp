@@ -34,8 +34,9 @@ std::string ProgressReporter::line(int64_t done, const StepStats& stats) const {
     s << "[" << std::string(filled, '#') << std::string(kWidth - filled, '.') << "] ";
   }
   s << done << "/" << total_ << std::fixed << std::setprecision(0) << " ETA " << eta << "s "
-    << rate << " img/s" << std::setprecision(4) << " loss " << stats.loss << std::setprecision(1)
-    << " acc " << stats.clean_top1 << "%";
+    << rate << " img/s";
+  if (!stats.has_metrics) return s.str();
+  s << std::setprecision(4) << " loss " << stats.loss << std::setprecision(1) << " acc " << stats.clean_top1 << "%";
   if (stats.adv_top1 >= 0) s << " adv-acc " << stats.adv_top1 << "%";
   return s.str();
 }

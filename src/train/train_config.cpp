@@ -76,7 +76,6 @@ nlohmann::json TrainConfig::to_json() const {
           {"image_size", image_size},
           {"seed", seed},
           {"workers", workers},
-          {"device", device},
           {"sync_bn", sync_bn},
           {"sync_adv_stats", sync_adv_stats},
           {"precision", precision}};
@@ -113,7 +112,6 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     j.at("image_size").get_to(c.image_size);
     j.at("seed").get_to(c.seed);
     j.at("workers").get_to(c.workers);
-    j.at("device").get_to(c.device);
     c.sync_bn = j.value("sync_bn", false);  // absent from single-process checkpoints of 0.1
     c.sync_adv_stats = j.value("sync_adv_stats", false);
     c.precision = j.value("precision", "fp32");
@@ -121,6 +119,27 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     throw Error(std::string("malformed training configuration: ") + e.what());
   }
   return c;
+}
+
+TrainConfig resumed_config(const TrainConfig& stored, const TrainConfig& requested,
+                           const std::vector<std::string>& given_keys) {
+  const auto before = stored.to_json();
+  const auto asked = requested.to_json();
+  TrainConfig resumed = stored;
+  for (const auto& key : given_keys) {
+    if (!before.contains(key)) continue;
+    if (key == "epochs") {
+      resumed.epochs = requested.epochs;
+    } else if (key == "workers") {
+      resumed.workers = requested.workers;
+    } else if (asked.at(key) != before.at(key)) {
+      throw Error("the resumed run in " + stored.out + " has " + key + " = " + before.at(key).dump() +
+                  ", the command line asks for " + asked.at(key).dump() +
+                  "; a resumed run keeps its configuration (only the epochs, workers, threads and device "
+                  "may change): drop the option or start a new run");
+    }
+  }
+  return resumed;
 }
 
 }  // namespace advbn

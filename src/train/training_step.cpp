@@ -48,6 +48,20 @@ class GradientsOffDuringScope {
   std::vector<bool> required_;
 };
 
+// Eval mode for the attack's passes (BNs use their running statistics, as in the authors' code),
+// and back to training mode afterwards — also when the attack throws, so that a caller that
+// catches the error does not go on training with frozen BN statistics.
+class EvalModeDuringScope {
+ public:
+  explicit EvalModeDuringScope(StagedNetworkImpl& network) : network_(network) { network_.eval(); }
+  ~EvalModeDuringScope() { network_.train(); }
+  EvalModeDuringScope(const EvalModeDuringScope&) = delete;
+  EvalModeDuringScope& operator=(const EvalModeDuringScope&) = delete;
+
+ private:
+  StagedNetworkImpl& network_;
+};
+
 bool finite(double loss, GradientReducer* reducer) {
   return reducer ? reducer->all_finite(loss) : std::isfinite(loss);
 }
@@ -81,15 +95,14 @@ StepResult advbn_step(StagedNetworkImpl& network, const AdvBatchNorm& advbn, dou
                       torch::optim::Optimizer& optimizer, const torch::Tensor& images,
                       const torch::Tensor& labels, GradientReducer* reducer) {
   const auto features = frozen_features(network, images);
-  network.eval();
   const auto attack = [&] {
+    const EvalModeDuringScope eval_mode(network);
     const GradientsOffDuringScope gradients_off(network.suffix_parameters());
     return advbn.attack(
         features,
         [&](const torch::Tensor& f) { return F::cross_entropy(network.suffix(f, BNBranch::Adv), labels); },
         /*evaluate_final_loss=*/false);
   }();
-  network.train();
   // Each BN normalises the clean batch with its main branch and the adversarial batch with its
   // twin, so the two halves are independent and their gradients add up. Two passes, each
   // backpropagated before the next starts, hold half the activations of one pass over

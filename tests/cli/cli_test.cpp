@@ -148,5 +148,25 @@ TEST(Cli, TrainRejectsBadConfigurations) {
   expect_one_line_error(run_tool("train --resume " + (dir / "nothing").string()), "nothing");
 }
 
+// A resumed run keeps its configuration: a conflicting option is refused by name, a repeated
+// one is accepted, and --epochs extends the run.
+TEST(Cli, ResumeRefusesOptionsThatConflictWithTheStoredRun) {
+  const auto dir = test::temp_dir("cli_resume");
+  test::write_quadrant_idx(dir / "data", 64, 16);
+  const auto out = (dir / "run").string();
+  const std::string first = "train --from-scratch --arch resnet18 --stem small --width 0.125 --epochs 1 "
+                            "--batch 16 --lr 0.05 --threads 1 --data " + (dir / "data").string() + " --out " + out;
+  ASSERT_EQ(run_tool(first).exit_code, 0);
+
+  expect_one_line_error(run_tool("train --resume " + out + " --epochs 2 --lr 0.5"), "lr = 0.05");
+  expect_one_line_error(run_tool("train --resume " + out + " --epochs 2 --method standard"), "method");
+  expect_one_line_error(run_tool("train --resume " + out + " --epochs 2 --no-relu-clamp"), "relu_clamp");
+
+  const auto resumed = run_tool("train --resume " + out + " --epochs 2 --lr 0.05 --workers 2 --threads 1");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("epoch 2/2"), std::string::npos) << resumed.output;
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace advbn

@@ -56,6 +56,23 @@ TEST(Demo, QuickRunWritesACompleteReport) {
   EXPECT_TRUE(std::filesystem::exists(out / "report.html"));
   EXPECT_TRUE(std::filesystem::exists(out / "plots" / "corruption_error.png"));
 
+  // Feature divergence clean ↔ a corruption and ↔ a filter, at the cut and every later block.
+  const auto& divergence = report.at("divergence");
+  ASSERT_EQ(divergence.size(), 2u);
+  for (const auto& comparison : divergence) {
+    const auto& models = comparison.at("models");
+    ASSERT_EQ(models.size(), 4u);
+    const auto blocks = comparison.at("blocks").size();
+    for (const auto& model : models) {
+      ASSERT_EQ(model.at("divergence").size(), blocks);
+      for (const auto& d : model.at("divergence")) EXPECT_GE(d.get<double>(), 0.0) << comparison;
+    }
+    // The cut's own output comes from the frozen prefix, the same in every model.
+    const double at_cut = models[0].at("divergence")[0].get<double>();
+    for (const auto& model : models) EXPECT_NEAR(model.at("divergence")[0].get<double>(), at_cut, 1e-6 * (1 + at_cut));
+  }
+  EXPECT_TRUE(std::filesystem::exists(out / "plots" / "divergence_1.png"));
+
   // A second run reuses every finished training run.
   const auto again = test::run_tool("demo --quick --threads 2 --test-images 20 --data " +
                                     (dir / "data").string() + " --out " + out.string());

@@ -3,6 +3,7 @@ advbn_add_test_executable(advbn_eval_tests
   eval/imagenet_c_tree_test.cpp
   eval/benchmark_suites_test.cpp
   eval/eval_cli_test.cpp
+  eval/feature_divergence_test.cpp
 )
 target_link_libraries(advbn_eval_tests PRIVATE advbn)
 target_precompile_headers(advbn_eval_tests PRIVATE <torch/torch.h> <gtest/gtest.h>)

@@ -1,5 +1,7 @@
 #include "advbn/models/conv_batch_norm.h"
 
+#include "advbn/train/precision.h"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -61,6 +63,19 @@ TEST(ConvThenBatchNorm, InferenceEqualsConvolutionThenBatchNorm) {
   torch::NoGradGuard no_grad;
   EXPECT_TRUE(torch::allclose(conv_then_batch_norm(*m.conv, *m.bn, x, BNBranch::Clean),
                               m.unfolded(x, BNBranch::Clean), 1e-5, 1e-5));
+}
+
+// Under bf16 autocast the BN receives the convolution's bfloat16 output and runs unfolded; the
+// pair must do the same rather than fold the BN into float32 weights of a bfloat16 convolution.
+TEST(ConvThenBatchNorm, UnderBf16AutocastEqualsConvolutionThenBatchNorm) {
+  ConvBN m;
+  const auto x = torch::randn({2, 3, 9, 9});
+  torch::NoGradGuard no_grad;
+  const AutocastScope autocast(Precision::BF16, torch::kCPU);
+  const auto expected = m.unfolded(x, BNBranch::Adv);
+  const auto fused = conv_then_batch_norm(*m.conv, *m.bn, x, BNBranch::Adv);
+  EXPECT_EQ(fused.scalar_type(), expected.scalar_type());
+  EXPECT_TRUE(torch::equal(fused, expected)) << (fused.to(torch::kFloat) - expected.to(torch::kFloat)).abs().max();
 }
 
 }  // namespace

@@ -45,7 +45,10 @@ TEST_P(TorchvisionParity, LogitsMatchTorchvisionAndExportReloads) {
 
 INSTANTIATE_TEST_SUITE_P(ResNet, TorchvisionParity,
                          ::testing::Values(std::make_pair(std::string("resnet18"), int64_t{1000}),
-                                           std::make_pair(std::string("resnet50"), int64_t{10})));
+                                           std::make_pair(std::string("resnet34"), int64_t{10}),
+                                           std::make_pair(std::string("resnet50"), int64_t{10}),
+                                           std::make_pair(std::string("resnet101"), int64_t{10}),
+                                           std::make_pair(std::string("resnet152"), int64_t{10})));
 
 TEST(StagedResNet, PrefixThenSuffixEqualsForwardAtEveryCut) {
   torch::manual_seed(0);

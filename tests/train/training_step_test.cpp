@@ -5,6 +5,7 @@
 
 #include <limits>
 
+#include "advbn/memory/cpu_block_cache.h"
 #include "advbn/models/network_factory.h"
 
 namespace advbn {
@@ -12,25 +13,40 @@ namespace {
 
 namespace F = torch::nn::functional;
 
-// A small fine-tuning set-up: ResNet-18 at 1/8 width cut after layer1, its prefix frozen.
-// Built from the same seed, two set-ups hold identical weights.
+// Gives every auxiliary BN other statistics and affine parameters than its main BN, as after
+// AdvBN fine-tuning, so that a result depends on which branch computed it.
+void make_twins_differ(StagedNetworkImpl& network) {
+  torch::NoGradGuard no_grad;
+  for (const auto& module : network.modules(/*include_self=*/false)) {
+    auto* bn = module->as<DualBatchNorm2dImpl>();
+    if (!bn) continue;
+    bn->twin->running_mean.normal_(0, 0.5);
+    bn->twin->running_var.uniform_(0.3, 3);
+    bn->twin->weight.uniform_(0.5, 1.5);
+    bn->twin->bias.normal_(0, 0.3);
+  }
+}
+
+// A small fine-tuning set-up: ResNet-18 at 1/8 width cut after layer1, its prefix frozen, its
+// auxiliary BNs unlike the main ones. Built from the same seed, two set-ups hold identical weights.
 struct FineTuning {
   StagedNetwork network;
   std::unique_ptr<torch::optim::SGD> optimizer;
   torch::Tensor images, labels;
 
-  FineTuning() {
+  explicit FineTuning(int64_t batch = 6, int64_t image_size = 16) {
     torch::manual_seed(7);
     network = create_network({"resnet18", 5, "small", 0.125});
     network->set_cut("layer1");
     network->freeze_prefix();
     network->copy_main_to_twins();
+    make_twins_differ(*network);
     network->train();
     // lr 0: the step leaves the weights as they were and its gradients in place to compare.
     optimizer = std::make_unique<torch::optim::SGD>(network->suffix_parameters(),
                                                     torch::optim::SGDOptions(0.0));
-    images = torch::randn({6, 3, 16, 16});
-    labels = torch::randint(0, 5, {6}, torch::kLong);
+    images = torch::randn({batch, 3, image_size, image_size});
+    labels = torch::randint(0, 5, {batch}, torch::kLong);
   }
 };
 
@@ -41,10 +57,11 @@ AdvBatchNorm attack_options() {
 }
 
 // Algorithm 1 written out once, directly: the prefix, the attack on the adversarial BNs in eval
-// mode, and two separate suffix passes, one per BN branch.
+// mode, and two separate suffix passes, one per BN branch. `attack_branch` other than Adv gives
+// a wrong variant, to show that the comparison can tell them apart.
 torch::Tensor reference_advbn_loss(StagedNetworkImpl& network, const AdvBatchNorm& advbn,
                                    double gamma, const torch::Tensor& images,
-                                   const torch::Tensor& labels) {
+                                   const torch::Tensor& labels, BNBranch attack_branch = BNBranch::Adv) {
   torch::Tensor features;
   {
     torch::NoGradGuard no_grad;
@@ -52,7 +69,7 @@ torch::Tensor reference_advbn_loss(StagedNetworkImpl& network, const AdvBatchNor
   }
   network.eval();
   const auto attack = advbn.attack(features, [&](const torch::Tensor& f) {
-    return F::cross_entropy(network.suffix(f, BNBranch::Adv), labels);
+    return F::cross_entropy(network.suffix(f, attack_branch), labels);
   });
   network.train();
   const auto clean = F::cross_entropy(network.suffix(features, BNBranch::Clean), labels);
@@ -95,6 +112,35 @@ TEST(TrainingStep, AdvBNStepMatchesAlgorithmOneWrittenOut) {
   EXPECT_NEAR(result.loss, result.clean_loss + gamma * result.adv_loss, 1e-5);
   expect_same_state(*step.network, *reference.network, 1e-6);
   EXPECT_TRUE(step.network->is_training());
+
+  // The same algorithm attacking through the main BNs ends elsewhere: the match above is one
+  // the step could fail.
+  FineTuning wrong;
+  const auto wrong_loss = reference_advbn_loss(*wrong.network, advbn, gamma, wrong.images, wrong.labels,
+                                               BNBranch::Clean);
+  EXPECT_GT(std::abs(wrong_loss.item<double>() - result.loss), 1e-3);
+}
+
+TEST(TrainingStep, AdvBNStepOnTheShippedAllocatorMatchesTheWrittenOutStep) {
+  install_cpu_block_cache();
+  const auto before = cpu_block_cache().stats();
+  FineTuning step(16, 96), reference(16, 96);  // activations of several MiB: served by the cache
+  const auto advbn = attack_options();
+  const auto result = advbn_step(*step.network, advbn, 1.0, *step.optimizer, step.images, step.labels);
+  const auto after = cpu_block_cache().stats();
+  EXPECT_GT(after.hits + after.misses, before.hits + before.misses + 10);
+  const auto loss = reference_advbn_loss(*reference.network, advbn, 1.0, reference.images, reference.labels);
+  reference.optimizer->zero_grad();
+  loss.backward();
+  EXPECT_NEAR(result.loss, loss.item<double>(), 1e-5);
+  expect_same_state(*step.network, *reference.network, 1e-6);
+}
+
+TEST(TrainingStep, AFailedAttackLeavesTheNetworkInTrainingMode) {
+  FineTuning s;
+  s.labels[0] = 99;  // outside the 5 classes: the attack's cross-entropy throws
+  EXPECT_ANY_THROW(advbn_step(*s.network, attack_options(), 1.0, *s.optimizer, s.images, s.labels));
+  EXPECT_TRUE(s.network->is_training());
 }
 
 TEST(TrainingStep, StandardStepMatchesPlainFineTuning) {

@@ -1,6 +1,7 @@
 // advbn train: fine-tuning with AdvBN (Algorithm 1), the same without AdvBN, or from scratch.
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -74,7 +75,9 @@ void add_train_options(CLI::App& cmd, TrainParams& p) {
       ->capture_default_str()->check(CLI::IsMember({"fp32", "fp64", "bf16"}));
   cmd.add_option("--workers", c.workers, "Data worker threads (0: as many as --threads)")->capture_default_str();
   cmd.add_option("--config", p.config_file, "YAML or JSON file of options (flags win)");
-  cmd.add_option("--resume", p.resume, "Continue the run whose output folder is DIR");
+  cmd.add_option("--resume", p.resume,
+                 "Continue the run whose output folder is DIR with its stored configuration; of the other "
+                 "options only --epochs, --workers, --threads and --device may differ from it");
   add_runtime_options(cmd, p.runtime);
   auto* group = "Distributed (one process per rank, started by torchrun --no_python, mpirun or a scheduler)";
   cmd.add_flag("--distributed", p.distributed,
@@ -121,6 +124,30 @@ std::unique_ptr<distributed::ProcessGroup> join_job(const TrainParams& p, Runtim
   return std::make_unique<distributed::ProcessGroup>(*env, options);
 }
 
+// The configuration the options describe, as a new run takes it.
+TrainConfig requested_config(const TrainParams& p) {
+  TrainConfig config = p.config;
+  config.network = p.network.spec;
+  config.weights = p.network.weights;
+  config.method = parse_train_method(p.method);
+  config.advbn.kind = parse_perturbation_kind(p.perturbation);
+  config.advbn.relu_clamp = !p.no_relu_clamp;
+  return config;
+}
+
+// The configuration keys of the options given on the command line or in --config: an option's
+// long name with '_' for '-' ("--lr-step" → "lr_step"), except --no-relu-clamp, which sets relu_clamp.
+std::vector<std::string> given_config_keys(const CLI::App& cmd) {
+  std::vector<std::string> keys;
+  for (const auto* option : cmd.get_options()) {
+    if (option->count() == 0 || option->get_lnames().empty()) continue;
+    std::string key = option->get_lnames().front();
+    std::replace(key.begin(), key.end(), '-', '_');
+    keys.push_back(key == "no_relu_clamp" ? "relu_clamp" : key);
+  }
+  return keys;
+}
+
 }  // namespace
 
 void add_train_command(CLI::App& app) {
@@ -138,20 +165,13 @@ void add_train_command(CLI::App& app) {
     run.group = group.get();
     run.device = apply_runtime_options(runtime);
     run.interactive = ProgressReporter::stderr_is_terminal();
-    TrainConfig config = params->config;
+    TrainConfig config = requested_config(*params);
     if (!params->resume.empty()) {
-      config = read_checkpoint_header(params->resume).first;
-      config.out = params->resume;
-      if (cmd->count("--epochs")) config.epochs = params->config.epochs;
+      TrainConfig stored = read_checkpoint_header(params->resume).first;
+      stored.out = params->resume;
+      config = resumed_config(stored, config, given_config_keys(*cmd));
       run.resume = true;
-    } else {
-      config.network = params->network.spec;
-      config.weights = params->network.weights;
-      config.method = parse_train_method(params->method);
-      config.advbn.kind = parse_perturbation_kind(params->perturbation);
-      config.advbn.relu_clamp = !params->no_relu_clamp;
     }
-    config.device = runtime.device;
     train(config, run, std::cerr);
     if (group && group->rank() != 0) return;
     std::cerr << "checkpoints in " << config.out << " (best.safetensors, last.safetensors)\n";

@@ -10,6 +10,7 @@ void add_predict_command(CLI::App& app);
 void add_attack_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
+void add_divergence_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_corrupt_command(CLI::App& app);
 void add_filter_command(CLI::App& app);

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   advbn::cli::add_attack_command(app);
   advbn::cli::add_train_command(app);
   advbn::cli::add_eval_command(app);
+  advbn::cli::add_divergence_command(app);
   advbn::cli::add_demo_command(app);
   advbn::cli::add_corrupt_command(app);
   advbn::cli::add_filter_command(app);

@@ -4,25 +4,29 @@
 
 namespace advbn::cli {
 
-void add_network_options(CLI::App& command, NetworkOptions& options, bool weights_required,
-                         const std::string& weights_flags) {
+void add_network_spec_options(CLI::App& command, NetworkSpec& spec) {
   std::string architectures;
   for (const auto& arch : supported_architectures()) {
     architectures += (architectures.empty() ? "" : ", ") + arch;
   }
-  command.add_option("--arch", options.spec.arch, "Architecture: " + architectures)
+  command.add_option("--arch", spec.arch, "Architecture: " + architectures)
       ->capture_default_str();
-  options.spec.num_classes = 0;
-  command.add_option("--num-classes", options.spec.num_classes,
+  spec.num_classes = 0;
+  command.add_option("--num-classes", spec.num_classes,
                      "Number of output classes (0: read from the weights, or the data when training)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  command.add_option("--stem", options.spec.stem, "imagenet (7×7/2 + max-pool) or small (3×3/1)")
+  command.add_option("--stem", spec.stem, "imagenet (7×7/2 + max-pool) or small (3×3/1)")
       ->capture_default_str()
       ->check(CLI::IsMember({"imagenet", "small"}));
-  command.add_option("--width", options.spec.width, "Width multiplier of every stage")
+  command.add_option("--width", spec.width, "Width multiplier of every stage")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+}
+
+void add_network_options(CLI::App& command, NetworkOptions& options, bool weights_required,
+                         const std::string& weights_flags) {
+  add_network_spec_options(command, options.spec);
   auto* weights = command.add_option(
       weights_flags, options.weights,
       "Weights: torchvision .pth/.pt (zip or legacy) or .safetensors (description read from it)");

@@ -13,7 +13,10 @@ struct NetworkOptions {
   std::string weights;
 };
 
-// `weights_flags`: the CLI11 names of the weights option (e.g. "--in,--weights").
+// --arch, --num-classes, --stem, --width: the description of a network that its weights may lack.
+void add_network_spec_options(CLI::App& command, NetworkSpec& spec);
+
+// The description options and one weights file. `weights_flags`: the CLI11 names of the weights option (e.g. "--in,--weights").
 void add_network_options(CLI::App& command, NetworkOptions& options, bool weights_required = true,
                          const std::string& weights_flags = "--weights");
 

@@ -8,6 +8,7 @@ set(ADVBN_COMMAND_SOURCES
   tools/advbn/config_file.cpp
   tools/advbn/cmd_train.cpp
   tools/advbn/cmd_eval.cpp
+  tools/advbn/cmd_divergence.cpp
   tools/advbn/cmd_demo.cpp
   tools/advbn/cmd_corrupt.cpp
   tools/advbn/cmd_filter.cpp

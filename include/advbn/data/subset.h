@@ -13,6 +13,10 @@ namespace advbn::data {
 // the base dataset or an empty index list.
 DatasetPtr subset(DatasetPtr base, std::vector<size_t> indices);
 
+// `count` samples drawn at random (generator seeded by `seed`), kept in base's order; the whole
+// dataset when count is at least its size. The same seed always gives the same samples.
+DatasetPtr random_subset(DatasetPtr base, size_t count, uint64_t seed);
+
 // Splits base into (training part, validation part): round(size * validation_fraction) images,
 // drawn at random from a generator seeded by `seed`, form the validation part, the rest the
 // training part; both keep base's order. The same seed always gives the same split.

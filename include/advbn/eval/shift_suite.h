@@ -28,6 +28,9 @@ std::vector<Shift> corruption_shifts(const std::vector<std::string>& corruptions
                                      const std::vector<int>& severities, uint64_t seed,
                                      shift::Preset preset = shift::Preset::Auto);
 std::vector<Shift> filter_shifts(const std::vector<std::string>& filters);
+// One shift named on the command line: "corruption:NAME:SEVERITY" (corruption:fog:3) or
+// "filter:NAME" (filter:toaster). Throws advbn::Error naming the part at fault and the valid values.
+Shift parse_shift(const std::string& spec, uint64_t seed);
 
 struct ModelUnderTest {
   std::string name;

@@ -25,6 +25,10 @@ class StagedNetworkImpl : public torch::nn::Module {
   const NetworkSpec& spec() const { return spec_; }
   void set_spec(NetworkSpec spec) { spec_ = std::move(spec); }
   std::vector<std::string> block_names() const;
+  // Position of an exact block name; throws advbn::Error listing the valid names otherwise.
+  int block_index(const std::string& name) const;
+  // The block a cut names (as set_cut() resolves it) and every block after it; all blocks for kNoCut.
+  std::vector<std::string> blocks_from(const std::string& cut) const;
 
   // Accepts a block name ("layer2.3"), a stage name ("layer1": its last block), a paper alias
   // ("conv2_3") or kNoCut. Throws advbn::Error listing the valid names otherwise.
@@ -38,6 +42,11 @@ class StagedNetworkImpl : public torch::nn::Module {
   torch::Tensor prefix(const torch::Tensor& images);
   torch::Tensor suffix(const torch::Tensor& features, BNBranch branch = BNBranch::Clean);
   torch::Tensor forward(const torch::Tensor& images, BNBranch branch = BNBranch::Clean);
+  // The outputs of the named blocks (exact block names, in any order; returned in that order),
+  // running the network only as far as the last of them. Blocks after the cut use `branch`.
+  // Throws advbn::Error listing the valid names for an unknown one.
+  std::vector<torch::Tensor> block_outputs(const torch::Tensor& images, const std::vector<std::string>& names,
+                                           BNBranch branch = BNBranch::Clean);
 
   // Freezes g_{1,l}: no gradients, BN in eval mode (kept so by train()).
   void freeze_prefix();

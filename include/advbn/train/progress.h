@@ -11,6 +11,7 @@ struct StepStats {
   double loss = 0;
   double clean_top1 = 0;  // % on the batch, running mean over the epoch
   double adv_top1 = -1;   // < 0 when there are no adversarial features
+  bool has_metrics = true;  // false: work without a loss (feature statistics), only progress and speed
 };
 
 class ProgressReporter {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 #include "advbn/core/advbn_options.h"
 #include "advbn/models/network_spec.h"
@@ -42,7 +43,6 @@ struct TrainConfig {
   int image_size = 0;         // 0: 224 for large images, native size for small ones
   uint64_t seed = 0;
   int workers = 0;            // data worker threads (0: as many as compute threads)
-  std::string device = "cpu";
   // Data-parallel runs (TrainRunOptions::group): BN statistics over all ranks' batches (SyncBN,
   // main and twin BNs), and AdvBN's μ, σ and ∇δ over all ranks, so every rank uses one δ — with
   // both, R ranks × batch/R train as one process with the global batch.
@@ -55,5 +55,13 @@ struct TrainConfig {
   nlohmann::json to_json() const;
   static TrainConfig from_json(const nlohmann::json& json);
 };
+
+// The configuration a resumed run continues with: `stored`, with `epochs` and `workers` taken from
+// `requested` where `given_keys` (keys of to_json() that the user set) name them — the data order
+// and every step are the same for any number of workers, and more epochs extend the schedule.
+// Any other given key whose value differs from the stored run's throws advbn::Error naming it and
+// both values; keys that to_json() does not have (runtime settings such as threads) are ignored.
+TrainConfig resumed_config(const TrainConfig& stored, const TrainConfig& requested,
+                           const std::vector<std::string>& given_keys);
 
 }  // namespace advbn
