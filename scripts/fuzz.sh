@@ -26,10 +26,6 @@ rm -rf "$build/corpus/seeds"
 mkdir -p "$build/artifacts" "$build/logs"
 
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
-# OpenCV lets an image header declare up to 2^30 pixels, so a 69-byte PNG can demand a 3 GB
-# buffer, beyond the fuzzer's memory limit. That limit is known and documented (docs/safety.md);
-# OpenCV's own cap, lowered here, keeps it from hiding other findings.
-export OPENCV_IO_MAX_IMAGE_PIXELS="${OPENCV_IO_MAX_IMAGE_PIXELS:-67108864}"
 
 # campaign:executable
 campaigns=(

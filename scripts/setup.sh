@@ -8,6 +8,8 @@ packages=(
   libopencv-dev
   nlohmann-json3-dev libcli11-dev libgtest-dev zlib1g-dev libyaml-cpp-dev
   python3-torch python3-torchvision python3-numpy
+  # the Python package (python/) and its tests
+  python3-dev pybind11-dev python3-pybind11 python3-pytest
   dataset-fashion-mnist
   gnuplot-nox
   # scripts/fuzz.sh: clang, its libFuzzer and sanitizer runtimes, llvm-symbolizer for reports

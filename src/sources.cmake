@@ -5,6 +5,12 @@ set(ADVBN_SOURCES
   src/core/advbn_options.cpp
   src/core/adv_batch_norm.cpp
   src/core/dual_batch_norm.cpp
+  src/core/feature_perturbation.cpp
+  src/core/mix_style.cpp
+  src/core/dsu.cpp
+  src/core/padain.cpp
+  src/core/cross_norm.cpp
+  src/core/pixel_attack.cpp
   src/memory/cpu_block_cache.cpp
   src/models/staged_network.cpp
   src/models/resnet.cpp
@@ -25,6 +31,7 @@ set(ADVBN_SOURCES
   src/train/progress.cpp
   src/train/checkpoint.cpp
   src/train/training_step.cpp
+  src/train/training_method.cpp
   src/train/precision.cpp
   src/train/trainer.cpp
   src/distributed/process_group.cpp

@@ -4,6 +4,8 @@ advbn_add_test_executable(advbn_tests
   core/adv_batch_norm_test.cpp
   core/dual_batch_norm_test.cpp
   core/sync_batch_norm_test.cpp
+  core/feature_perturbation_test.cpp
+  core/pixel_attack_test.cpp
   memory/cpu_block_cache_test.cpp
   models/resnet_test.cpp
   models/conv_batch_norm_test.cpp
@@ -20,6 +22,7 @@ advbn_add_test_executable(advbn_tests
   models/linear_as_convolution_test.cpp
   train/kill_resume_test.cpp
   distributed/distributed_training_test.cpp
+  gpu/gpu_parity_test.cpp
   demo/demo_test.cpp
 )
 target_link_libraries(advbn_tests PRIVATE advbn)

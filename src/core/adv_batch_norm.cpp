@@ -88,8 +88,20 @@ torch::Tensor AdvBatchNorm::perturb(const torch::Tensor& features, const Feature
   return options_.relu_clamp ? out.clamp_min(0) : out;
 }
 
+AdvBNResult AdvBatchNorm::reuse(const torch::Tensor& features, const AdvBNResult& solution) const {
+  torch::NoGradGuard no_grad;
+  const auto f = features.detach();
+  const FeatureStats stats = feature_stats(f, replicas_);
+  const Bounds b = bounds(stats);
+  AdvBNResult result;
+  result.delta_mu = torch::max(torch::min(solution.delta_mu, b.mu_high), b.mu_low);
+  result.delta_sigma = torch::max(torch::min(solution.delta_sigma, b.sigma_high), b.sigma_low);
+  result.features = perturb(f, stats, result.delta_mu, result.delta_sigma);
+  return result;
+}
+
 AdvBNResult AdvBatchNorm::attack(const torch::Tensor& features, const FeatureLoss& loss,
-                                 bool evaluate_final_loss) const {
+                                 bool evaluate_final_loss, const AdvBNResult* start) const {
   const auto f = features.detach();
   const FeatureStats stats = [&] {
     torch::NoGradGuard no_grad;
@@ -100,7 +112,10 @@ AdvBNResult AdvBatchNorm::attack(const torch::Tensor& features, const FeatureLos
   torch::Tensor delta_mu, delta_sigma;
   {
     torch::NoGradGuard no_grad;
-    if (options_.random_start) {
+    if (start) {
+      delta_mu = torch::max(torch::min(start->delta_mu, b.mu_high), b.mu_low);
+      delta_sigma = torch::max(torch::min(start->delta_sigma, b.sigma_high), b.sigma_low);
+    } else if (options_.random_start) {
       delta_mu = b.mu_low + (b.mu_high - b.mu_low) * torch::rand_like(b.mu_low);
       delta_sigma = b.sigma_low + (b.sigma_high - b.sigma_low) * torch::rand_like(b.sigma_low);
     } else {

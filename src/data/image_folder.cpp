@@ -57,7 +57,8 @@ std::vector<Candidate> list_class_files(const fs::path& class_dir) {
 
 }  // namespace
 
-ImageFolderDataset::ImageFolderDataset(const std::string& root) : root_(root) {
+ImageFolderDataset::ImageFolderDataset(const std::string& root, const shift::ImageLimits& limits)
+    : root_(root), limits_(limits) {
   if (!fs::exists(root)) throw Error("image folder '" + root + "' does not exist");
   if (!fs::is_directory(root)) throw Error("'" + root + "' is not a folder");
   try {
@@ -117,18 +118,9 @@ const std::string& ImageFolderDataset::path(size_t index) const {
 
 Sample ImageFolderDataset::get(size_t index) const {
   const auto& file = path(index);
-  cv::Mat bgr;
-  try {
-    // PIL does not apply EXIF orientation, so torchvision-trained models never saw it applied.
-    bgr = cv::imread(file, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
-  } catch (const cv::Exception& e) {
-    // imread reports most corrupt files by returning nothing, but throws for a header that
-    // declares impossible dimensions (zero, or beyond OpenCV's size limits).
-    throw Error("cannot decode image '" + file + "': " + e.what());
-  }
-  if (bgr.empty()) {
-    throw Error("cannot decode image '" + file + "': the file is corrupt or truncated");
-  }
+  // PIL does not apply EXIF orientation, so torchvision-trained models never saw it applied.
+  const cv::Mat bgr =
+      shift::decode_image_file(file, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION, limits_);
   cv::Mat rgb;
   cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
   return {rgb, files_[index].label};
@@ -155,8 +147,9 @@ std::vector<std::string> ImageFolderDataset::warnings() const {
   return {text};
 }
 
-std::shared_ptr<const ImageFolderDataset> open_image_folder(const std::string& root) {
-  return std::make_shared<ImageFolderDataset>(root);
+std::shared_ptr<const ImageFolderDataset> open_image_folder(const std::string& root,
+                                                            const shift::ImageLimits& limits) {
+  return std::make_shared<ImageFolderDataset>(root, limits);
 }
 
 }  // namespace advbn::data

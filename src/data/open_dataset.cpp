@@ -21,7 +21,7 @@ bool has_any(const fs::path& dir, std::initializer_list<const char*> names) {
 
 }  // namespace
 
-DatasetPtr open_dataset(const std::string& path, Split split) {
+DatasetPtr open_dataset(const std::string& path, Split split, const shift::ImageLimits& limits) {
   const fs::path dir(path);
   if (!fs::exists(dir)) throw Error("dataset path '" + path + "' does not exist");
   if (!fs::is_directory(dir)) {
@@ -37,14 +37,14 @@ DatasetPtr open_dataset(const std::string& path, Split split) {
     return open_cifar(path, split);
   }
   if (fs::is_directory(dir / "train")) {
-    if (split == Split::Train) return open_image_folder((dir / "train").string());
+    if (split == Split::Train) return open_image_folder((dir / "train").string(), limits);
     for (const char* name : {"val", "test"}) {
-      if (fs::is_directory(dir / name)) return open_image_folder((dir / name).string());
+      if (fs::is_directory(dir / name)) return open_image_folder((dir / name).string(), limits);
     }
     throw Error("'" + path + "' has a train folder but no val or test folder to evaluate on; "
                 "give the evaluation folder itself");
   }
-  return open_image_folder(path);
+  return open_image_folder(path, limits);
 }
 
 }  // namespace advbn::data

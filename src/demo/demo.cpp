@@ -4,8 +4,10 @@
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +24,7 @@
 #include "advbn/models/weights.h"
 #include "advbn/report/divergence_plot.h"
 #include "advbn/report/html_report.h"
+#include "advbn/report/method_comparison.h"
 #include "advbn/shift/corruptions.h"
 #include "advbn/shift/filters.h"
 #include "advbn/train/checkpoint.h"
@@ -99,6 +102,30 @@ TrainConfig finetune_config(const DemoOptions& options, const DemoPlan& plan, Tr
   c.advbn.epsilon = plan.epsilon;
   c.advbn.steps = static_cast<int>(std::floor(plan.epsilon / c.advbn.step_size + 1e-9)) + 1;
   return c;
+}
+
+constexpr const char* kCheapAdvBN = "advbn_cheap";
+
+// A compared method at one seed. Standard and AdvBN at the demo's seed are the demo's own runs.
+TrainConfig comparison_config(const DemoOptions& options, const DemoPlan& plan, const std::string& name,
+                              const std::string& pretrained, uint64_t seed) {
+  const bool cheap = name == kCheapAdvBN;
+  const TrainMethod method = cheap ? TrainMethod::AdvBN : parse_train_method(name);
+  TrainConfig c = finetune_config(options, plan, method, pretrained);
+  if (cheap) {
+    c.attack_every = 3;
+    c.warm_start = true;
+  }
+  c.seed = seed;
+  const bool demo_run = !cheap && seed == options.seed && (method == TrainMethod::Standard || method == TrainMethod::AdvBN);
+  if (!demo_run) c.out = (fs::path(options.out) / "compare" / (name + "-seed" + std::to_string(seed))).string();
+  return c;
+}
+
+double seconds_per_epoch(const nlohmann::json& history) {
+  double total = 0;
+  for (const auto& epoch : history) total += epoch.at("seconds").get<double>();
+  return history.empty() ? 0.0 : total / static_cast<double>(history.size());
 }
 
 // Trains `config` unless its output folder already holds a finished run of the same
@@ -217,13 +244,42 @@ void print_table(const nlohmann::json& report, std::ostream& log) {
         << m.at("corruption_error").get<double>() << "%" << std::setw(14)
         << m.at("filters_top1").get<double>() << "%\n";
   }
+  if (!report.contains("comparison")) return;
+  log << "\n" << std::left << std::setw(14) << "method" << std::right << std::setw(18) << "clean top-1"
+      << std::setw(20) << "corruption error" << std::setw(18) << "filter top-1" << std::setw(12) << "s/epoch"
+      << "   (mean ± std over seeds)\n";
+  for (const auto& m : report::read_method_comparison(report.at("comparison"))) {
+    log << std::left << std::setw(14) << m.method << std::right << std::fixed << std::setprecision(2);
+    for (const auto figure : {&report::MethodRun::clean_top1, &report::MethodRun::corruption_error,
+                              &report::MethodRun::filters_top1, &report::MethodRun::seconds_per_epoch}) {
+      const auto s = report::spread_of(m.runs, figure);
+      char text[48];
+      std::snprintf(text, sizeof text, "%.2f ± %.2f", s.mean, s.std);
+      log << std::setw(figure == &report::MethodRun::seconds_per_epoch ? 13 : 19) << text;
+    }
+    log << "\n";
+  }
 }
 
 }  // namespace
 
+std::vector<std::string> default_comparison_methods() {
+  std::vector<std::string> names;
+  for (const auto& name : train_method_names()) {
+    names.push_back(name);
+    if (name == "advbn") names.push_back(kCheapAdvBN);
+  }
+  return names;
+}
+
 nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
   const auto start = std::chrono::steady_clock::now();
   const DemoPlan plan = plan_for(options);
+  // Names are checked before anything trains.
+  if (options.seeds < 1) throw Error("--seeds must be >= 1, got " + std::to_string(options.seeds));
+  for (const auto& name : options.compare) {
+    if (name != kCheapAdvBN) parse_train_method(name);
+  }
   fs::create_directories(options.out);
 
   log << "[1/4] pretraining " << plan.arch << " (width " << plan.width << ") from scratch\n";
@@ -237,6 +293,24 @@ nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
   log << "[3/4] fine-tuning after " << plan.cut << " with AdvBN\n";
   const auto advbn = finetune_config(options, plan, TrainMethod::AdvBN, pretrained);
   const auto advbn_history = ensure_trained(advbn, options, log);
+
+  // Every compared method at every seed, trained before anything is tested.
+  struct ComparedRun {
+    std::string method;
+    TrainConfig config;
+    nlohmann::json history;
+  };
+  std::vector<ComparedRun> compared;
+  if (!options.compare.empty()) {
+    for (int k = 0; k < options.seeds; ++k) {
+      const uint64_t seed = options.seed + static_cast<uint64_t>(k);
+      for (const auto& name : options.compare) {
+        log << "[compare] " << name << ", seed " << seed << "\n";
+        const auto config = comparison_config(options, plan, name, pretrained, seed);
+        compared.push_back({name, config, ensure_trained(config, options, log)});
+      }
+    }
+  }
 
   log << "[4/4] testing on the clean test set, 15 corruptions × 5 severities and "
       << shift::filter_names().size() << " filters; feature divergence\n";
@@ -258,6 +332,13 @@ nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
                                            {"standard", standard_net.get(), BNBranch::Clean},
                                            {"advbn", advbn_net.get(), BNBranch::Clean},
                                            {"advbn_adv_branch", advbn_net.get(), BNBranch::Adv}};
+  // The compared models see the same shifted batches as the demo's own, in the same pass.
+  std::vector<StagedNetwork> compared_nets;
+  std::vector<ModelUnderTest> tested = models;
+  for (const auto& run : compared) {
+    compared_nets.push_back(load(run.config));
+    tested.push_back({run.method, compared_nets.back().get(), BNBranch::Clean});
+  }
   std::vector<Shift> shifts{clean_shift()};
   for (auto& s : corruption_shifts(shift::common_corruptions(), {1, 2, 3, 4, 5}, options.seed)) shifts.push_back(s);
   for (auto& s : filter_shifts(shift::filter_names())) shifts.push_back(s);
@@ -265,7 +346,7 @@ nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
   const int size = std::max(probe.rows, probe.cols);
   const auto pipeline = data::eval_pipeline(size, true, data::imagenet_normalization());
   const auto top1 = evaluate_shifts(
-      models, test, pipeline, shifts,
+      tested, test, pipeline, shifts,
       static_cast<size_t>(plan.batch), options.device, [&](size_t done) {
         if ((done + 1) % 10 == 0 || done + 1 == shifts.size()) {
           log << "  " << done + 1 << "/" << shifts.size() << " test sets\n" << std::flush;
@@ -294,7 +375,22 @@ nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
                       {"eps", plan.epsilon},
                       {"pretrain", pretrain.to_json()},
                       {"standard", standard.to_json()},
-                      {"advbn", advbn.to_json()}};
+                      {"advbn", advbn.to_json()},
+                      {"compare", options.compare},
+                      {"seeds", options.seeds}};
+  if (!compared.empty()) {
+    std::vector<report::MethodResults> comparison;
+    for (size_t r = 0; r < compared.size(); ++r) {
+      const auto figures = model_report(shifts, top1[models.size() + r], nullptr);
+      auto entry = std::find_if(comparison.begin(), comparison.end(),
+                                [&](const report::MethodResults& m) { return m.method == compared[r].method; });
+      if (entry == comparison.end()) entry = comparison.insert(comparison.end(), {compared[r].method, {}});
+      entry->runs.push_back({compared[r].config.seed, figures.at("clean_top1").get<double>(),
+                             figures.at("corruption_error").get<double>(), figures.at("filters_top1").get<double>(),
+                             seconds_per_epoch(compared[r].history)});
+    }
+    report["comparison"] = report::to_json(comparison);
+  }
   report["divergence"] = divergence;
   report["examples"] = write_examples(test, shifts, options.out);
   report["seconds"] =

@@ -10,9 +10,12 @@ namespace advbn::distributed {
 
 GradientSync::GradientSync(std::vector<torch::Tensor> parameters, ProcessGroup& group,
                            int64_t bucket_bytes)
-    : parameters_(std::move(parameters)), group_(group), slots_(parameters_.size()) {
+    : parameters_(std::move(parameters)),
+      device_(parameters_.empty() ? torch::Device(torch::kCPU) : parameters_.front().device()),
+      group_(group),
+      slots_(parameters_.size()) {
   if (bucket_bytes <= 0) throw Error("gradient bucket size must be positive");
-  // Reverse order of registration; a bucket holds one dtype on one device.
+  // Reverse order of registration; a bucket holds one dtype and lives on its gradients' device.
   int64_t bucket_used = 0;
   std::vector<std::pair<int64_t, torch::TensorOptions>> sizes;
   for (size_t k = parameters_.size(); k-- > 0;) {
@@ -43,7 +46,8 @@ GradientSync::~GradientSync() {
 }
 
 bool GradientSync::all_finite(double loss) {
-  auto failures = torch::full({1}, std::isfinite(loss) ? 0.0 : 1.0, torch::kFloat64);
+  auto failures = torch::full({1}, std::isfinite(loss) ? 0.0 : 1.0,
+                              torch::TensorOptions(device_).dtype(torch::kFloat64));
   group_.all_reduce_sum(failures);
   return failures.item<double>() == 0;
 }

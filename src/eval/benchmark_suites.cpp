@@ -32,7 +32,7 @@ class PartRunner {
 
   // The part's dataset, checked to hold the same class folders as the suite's first part.
   std::shared_ptr<const data::ImageFolderDataset> open(const fs::path& folder) {
-    auto dataset = data::open_image_folder(folder.string());
+    auto dataset = data::open_image_folder(folder.string(), options_.image_limits);
     for (auto& warning : dataset->warnings()) warnings_.push_back(std::move(warning));
     if (!pipeline_) {
       pipeline_ = suite_pipeline(suite_, *dataset, options_.image_size);

@@ -27,7 +27,7 @@ EvalResult evaluate(StagedNetworkImpl& network, data::Loader& loader, BNBranch b
     if (progress) progress->step(++done, {meter.mean_loss(), meter.top1(), -1});
   }
   network.train(was_training);
-  meter.merge_replicas(replicas);
+  meter.merge_replicas(replicas, device);
   return {meter.top1(), meter.top5(), meter.mean_loss(), meter.count()};
 }
 

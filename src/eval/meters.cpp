@@ -22,14 +22,15 @@ double ClassificationMeter::top1() const { return count_ ? 100.0 * correct1_ / c
 double ClassificationMeter::top5() const { return count_ ? 100.0 * correct5_ / count_ : 0; }
 double ClassificationMeter::mean_loss() const { return count_ ? loss_sum_ / count_ : 0; }
 
-
-void ClassificationMeter::merge_replicas(const ReplicaSum& sum) {
+void ClassificationMeter::merge_replicas(const ReplicaSum& sum, torch::Device device) {
   if (!sum) return;
   // Doubles hold these counts exactly (up to 2^53).
   auto totals = torch::tensor({static_cast<double>(count_), static_cast<double>(correct1_),
                                static_cast<double>(correct5_), loss_sum_},
-                              torch::kFloat64);
+                              torch::kFloat64)
+                    .to(device);
   sum(totals);
+  totals = totals.to(torch::kCPU);
   count_ = static_cast<int64_t>(totals[0].item<double>());
   correct1_ = static_cast<int64_t>(totals[1].item<double>());
   correct5_ = static_cast<int64_t>(totals[2].item<double>());

@@ -10,6 +10,7 @@
 
 #include "advbn/error.h"
 #include "advbn/report/divergence_plot.h"
+#include "advbn/report/method_comparison.h"
 #include "html_text.h"
 #include "report_plots.h"
 #include "report_results.h"
@@ -275,6 +276,45 @@ std::string divergence_section(const std::vector<DivergenceComparison>& comparis
   return html;
 }
 
+std::vector<MethodResults> read_comparison(const json& report) {
+  const auto it = report.find("comparison");
+  if (it == report.end() || it->is_null()) return {};
+  return read_method_comparison(*it);
+}
+
+std::string mean_and_spread(const Spread& s, size_t runs, int digits) {
+  char buffer[64];
+  if (runs < 2) {
+    std::snprintf(buffer, sizeof buffer, "%.*f", digits, s.mean);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.*f ± %.*f", digits, s.mean, digits, s.std);
+  }
+  return buffer;
+}
+
+// One row per method (mean ± sample std over seeds) and the robustness-against-compute figure.
+std::string comparison_section(const std::vector<MethodResults>& comparison, const fs::path& folder) {
+  if (comparison.empty()) return {};
+  const std::string file = "plots/robustness_vs_compute.png";
+  write_compute_plot(comparison, folder / file);
+  std::string html = "<h2>Methods under one budget</h2>\n<p class=\"note\">Every method fine-tuned from the same "
+                     "pretrained checkpoint with the same cut, data order, augmentation, epochs and learning rate; "
+                     "mean ± sample standard deviation over seeds. Seconds per epoch measured in the same run.</p>\n"
+                     "<table>\n<tr><th>Method</th><th>Seeds</th><th>Clean top-1 (%)</th><th>Corruption error (%)</th>"
+                     "<th>Filter top-1 (%)</th><th>Seconds per epoch</th></tr>\n";
+  for (const auto& m : comparison) {
+    const size_t n = m.runs.size();
+    html += "<tr><td>" + escape_html(m.method) + "</td>" + td_number(std::to_string(n)) +
+            td_number(mean_and_spread(spread_of(m.runs, &MethodRun::clean_top1), n, 2)) +
+            td_number(mean_and_spread(spread_of(m.runs, &MethodRun::corruption_error), n, 2)) +
+            td_number(mean_and_spread(spread_of(m.runs, &MethodRun::filters_top1), n, 2)) +
+            td_number(mean_and_spread(spread_of(m.runs, &MethodRun::seconds_per_epoch), n, 1)) + "</tr>\n";
+  }
+  html += "</table>\n<figure><img class=\"plot\" src=\"" + file +
+          "\" alt=\"corruption error against training seconds per epoch\"></figure>\n";
+  return html;
+}
+
 // Nested settings become dotted keys ("train.lr") so that the table stays two columns wide.
 void flatten(const json& value, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& rows) {
   if (value.is_object() && !value.empty()) {
@@ -308,6 +348,7 @@ void write_html_report(const json& report, const std::string& out_dir) {
   const auto models = detail::read_models(report);
   const std::string examples = examples_section(report);
   const auto divergences = read_divergences(report);
+  const auto comparison = read_comparison(report);
 
   const fs::path folder(out_dir);
   detail::create_folder(folder / "plots");
@@ -323,6 +364,7 @@ void write_html_report(const json& report, const std::string& out_dir) {
   html += summary_section(models);
   html += plots_section(plots);
   html += details_section(models);
+  html += comparison_section(comparison, folder);
   html += divergence_section(divergences, folder);
   html += examples;
   html += config_section(report);

@@ -2,6 +2,7 @@ set(ADVBN_REPORT_SOURCES
   src/report/gnuplot.cpp
   src/report/gnuplot_script.cpp
   src/report/divergence_plot.cpp
+  src/report/method_comparison.cpp
   src/report/html_report.cpp
   src/report/html_text.cpp
   src/report/json_file.cpp

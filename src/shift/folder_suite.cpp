@@ -69,17 +69,8 @@ bool has_image_extension(const fs::path& path) {
   return kExtensions.count(ext) != 0;
 }
 
-cv::Mat read_image(const fs::path& path) {
-  cv::Mat img;
-  try {
-    img = cv::imread(path.string(), cv::IMREAD_ANYCOLOR);
-  } catch (const cv::Exception&) {
-    // OpenCV throws, rather than returning nothing, for headers with impossible dimensions.
-    img.release();
-  }
-  if (img.empty()) {
-    throw Error("cannot read image " + path.string() + " (missing, or not a format OpenCV decodes)");
-  }
+cv::Mat read_image(const fs::path& path, const ImageLimits& limits) {
+  cv::Mat img = decode_image_file(path.string(), cv::IMREAD_ANYCOLOR, limits);
   if (img.channels() == 4) {
     cv::cvtColor(img, img, cv::COLOR_BGRA2BGR);
   }
@@ -129,7 +120,7 @@ SuiteSummary write_corruption_suite(const fs::path& input, const fs::path& outpu
   for (std::size_t i = 0; i < files.images.size(); ++i) {
     const fs::path& relative = files.images[i];
     if (progress) progress(progress_line(i, files.images.size(), relative));
-    const cv::Mat img = read_image(input / relative);
+    const cv::Mat img = read_image(input / relative, options.image_limits);
     const std::uint64_t seed = file_seed(options.seed, relative.generic_string());
     for (const std::string& name : corruptions) {
       for (const int severity : severities) {
@@ -145,7 +136,7 @@ SuiteSummary write_corruption_suite(const fs::path& input, const fs::path& outpu
 
 SuiteSummary write_filter_suite(const fs::path& input, const fs::path& output,
                                 const std::vector<std::string>& filters,
-                                const SuiteProgress& progress) {
+                                const SuiteProgress& progress, const ImageLimits& limits) {
   const std::vector<std::string> names = filters.empty() ? filter_names() : filters;
   const auto& known = filter_names();
   for (const std::string& name : names) {
@@ -159,7 +150,7 @@ SuiteSummary write_filter_suite(const fs::path& input, const fs::path& output,
   for (std::size_t i = 0; i < files.images.size(); ++i) {
     const fs::path& relative = files.images[i];
     if (progress) progress(progress_line(i, files.images.size(), relative));
-    const cv::Mat img = read_image(input / relative);
+    const cv::Mat img = read_image(input / relative, limits);
     for (const std::string& name : names) {
       write_image(output / name / relative, apply_filter(img, name));
       ++summary.written;

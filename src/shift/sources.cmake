@@ -3,6 +3,7 @@ set(ADVBN_SHIFT_SOURCES
   src/shift/demo_scene.cpp
   src/shift/contact_sheet.cpp
   src/shift/folder_suite.cpp
+  src/shift/image_file.cpp
   src/shift/image_checks.cpp
   src/shift/random_fields.cpp
   src/shift/pixel_math.cpp

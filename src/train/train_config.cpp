@@ -2,19 +2,39 @@
 
 #include <cmath>
 
+#include "advbn/core/pixel_attack.h"
 #include "advbn/error.h"
 #include "advbn/train/precision.h"
 
 namespace advbn {
 
+namespace {
+
+// In the order of TrainMethod.
+constexpr TrainMethod kMethods[] = {TrainMethod::Standard, TrainMethod::AdvBN,     TrainMethod::MixStyle,
+                                    TrainMethod::DSU,      TrainMethod::PAdaIN,    TrainMethod::CrossNorm,
+                                    TrainMethod::AdvProp};
+
+}  // namespace
+
+const std::vector<std::string>& train_method_names() {
+  static const std::vector<std::string> names = {"standard", "advbn",     "mixstyle", "dsu",
+                                                 "padain",   "crossnorm", "advprop"};
+  return names;
+}
+
 TrainMethod parse_train_method(const std::string& name) {
-  if (name == "standard") return TrainMethod::Standard;
-  if (name == "advbn") return TrainMethod::AdvBN;
-  throw Error("unknown method '" + name + "' (expected standard or advbn)");
+  const auto& names = train_method_names();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) return kMethods[i];
+  }
+  std::string valid;
+  for (const auto& n : names) valid += (valid.empty() ? "" : ", ") + n;
+  throw Error("unknown method '" + name + "' (expected one of " + valid + ")");
 }
 
 std::string to_string(TrainMethod method) {
-  return method == TrainMethod::Standard ? "standard" : "advbn";
+  return train_method_names().at(static_cast<size_t>(method));
 }
 
 void TrainConfig::validate() const {
@@ -42,6 +62,11 @@ void TrainConfig::validate() const {
           "augment must be basic, autoaugment or none, got '" + augment + "'");
   parse_precision(precision);
   advbn.validate();
+  require(attack_every >= 1, "attack-every must be >= 1, got " + std::to_string(attack_every));
+  require(peer_p < 0 || peer_p <= 1, "peer-p must be in [0, 1] (or < 0 for the method's default), got " +
+                                          std::to_string(peer_p));
+  require(mixstyle_alpha > 0, "mixstyle-alpha must be > 0, got " + std::to_string(mixstyle_alpha));
+  PixelAttackOptions{advprop_eps, advprop_step_size, advprop_steps}.validate();
 }
 
 nlohmann::json TrainConfig::to_json() const {
@@ -72,6 +97,13 @@ nlohmann::json TrainConfig::to_json() const {
           {"perturbation", advbn::to_string(advbn.kind)},
           {"relu_clamp", advbn.relu_clamp},
           {"random_start", advbn.random_start},
+          {"attack_every", attack_every},
+          {"warm_start", warm_start},
+          {"peer_p", peer_p},
+          {"mixstyle_alpha", mixstyle_alpha},
+          {"advprop_eps", advprop_eps},
+          {"advprop_step_size", advprop_step_size},
+          {"advprop_steps", advprop_steps},
           {"augment", augment},
           {"image_size", image_size},
           {"seed", seed},
@@ -108,6 +140,14 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     c.advbn.kind = parse_perturbation_kind(j.at("perturbation"));
     j.at("relu_clamp").get_to(c.advbn.relu_clamp);
     j.at("random_start").get_to(c.advbn.random_start);
+    // Absent from checkpoints written before the cheaper AdvBN variants and the peers existed.
+    c.attack_every = j.value("attack_every", c.attack_every);
+    c.warm_start = j.value("warm_start", c.warm_start);
+    c.peer_p = j.value("peer_p", c.peer_p);
+    c.mixstyle_alpha = j.value("mixstyle_alpha", c.mixstyle_alpha);
+    c.advprop_eps = j.value("advprop_eps", c.advprop_eps);
+    c.advprop_step_size = j.value("advprop_step_size", c.advprop_step_size);
+    c.advprop_steps = j.value("advprop_steps", c.advprop_steps);
     j.at("augment").get_to(c.augment);
     j.at("image_size").get_to(c.image_size);
     j.at("seed").get_to(c.seed);

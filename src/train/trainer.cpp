@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "advbn/core/adv_batch_norm.h"
 #include "advbn/data/dataset.h"
 #include "advbn/data/loader.h"
 #include "advbn/data/normalization.h"
@@ -24,7 +23,7 @@
 #include "advbn/train/checkpoint.h"
 #include "advbn/train/precision.h"
 #include "advbn/train/progress.h"
-#include "advbn/train/training_step.h"
+#include "advbn/train/training_method.h"
 
 namespace advbn {
 
@@ -73,6 +72,10 @@ StagedNetwork build_network(const TrainConfig& config, const DataSetup& data) {
 }
 
 uint64_t epoch_seed(uint64_t seed, int epoch) { return seed * 1000003ULL + static_cast<uint64_t>(epoch); }
+// Distinct for every step of a run, and the same on every rank of a data-parallel job.
+uint64_t step_seed(uint64_t seed, int epoch, int64_t step) {
+  return epoch_seed(seed, epoch) * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(step);
+}
 
 void append_metrics(const std::string& dir, const EpochReport& r) {
   std::ofstream out(std::filesystem::path(dir) / "metrics.jsonl", std::ios::app);
@@ -137,12 +140,9 @@ std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions&
   network->to(options.device, dtype);
   if (config.sync_bn) network->synchronise_batch_norms(replicas.sum);
 
-  const bool adversarial = config.method == TrainMethod::AdvBN && !config.from_scratch;
-  AdvBNOptions advbn_options = config.advbn;
-  advbn_options.relu_clamp = advbn_options.relu_clamp && network->cut_is_post_relu();
-  const AdvBatchNorm advbn(advbn_options, config.sync_adv_stats ? replicas.sum : ReplicaSum{});
-
   const auto normalization = data::imagenet_normalization();
+  const auto method = make_training_method(config, *network, normalization, replicas.sum);
+  const bool adversarial = method->has_adversarial_half();
   const int workers = config.workers > 0 ? config.workers : std::max(1, torch::get_num_threads());
   data::Loader train_loader(
       data.train, data::train_pipeline(config.augment, data.image_size, data.small_images, normalization),
@@ -211,9 +211,8 @@ std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions&
       // DistributedDataParallel, every step starts from rank 0's (the attack runs on them).
       if (!config.sync_bn) replicas.take_rank0(network_state(*network, /*with_parameters=*/false));
       const AutocastScope autocast(precision, options.device);
-      const StepResult result =
-          adversarial ? advbn_step(*network, advbn, config.gamma, optimizer, images, labels, gradient_sync.get())
-                      : standard_step(*network, optimizer, images, labels, gradient_sync.get());
+      const StepResult result = method->step(*network, optimizer, images, labels,
+                                             step_seed(config.seed, epoch, step), gradient_sync.get());
       if (!result.updated) {
         throw Error("training loss became " + std::to_string(result.loss) + " at epoch " +
                     std::to_string(epoch + 1) + ", step " + std::to_string(step + 1) +
@@ -225,8 +224,8 @@ std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions&
       reporter.step(step, {result.loss, clean_meter.top1(), adversarial ? adv_meter.top1() : -1});
     }
     if (!config.sync_bn) replicas.take_rank0(network_state(*network, /*with_parameters=*/false));
-    clean_meter.merge_replicas(replicas.sum);
-    if (adversarial) adv_meter.merge_replicas(replicas.sum);
+    clean_meter.merge_replicas(replicas.sum, options.device);
+    if (adversarial) adv_meter.merge_replicas(replicas.sum, options.device);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     report.images_per_second = step * config.batch / std::max(report.seconds, 1e-9);
     report.train_loss = clean_meter.mean_loss() + (adversarial ? config.gamma * adv_meter.mean_loss() : 0);

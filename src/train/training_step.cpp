@@ -5,6 +5,8 @@
 #include <cmath>
 #include <vector>
 
+#include "advbn/core/pixel_attack.h"
+
 namespace advbn {
 
 namespace {
@@ -15,10 +17,16 @@ namespace F = torch::nn::functional;
 // element-wise operators keep the layout), which oneDNN's CPU convolutions run without reordering
 // each input: 15–22% off a fine-tuning step and 5–9% off an AdvBN step on ResNet-50
 // (docs/performance.md). The weights keep their layout, so checkpoints are unchanged. Only
-// measured on CPU, hence only applied there.
+// measured on CPU, hence only applied there. Not below a quarter of the standard width either:
+// LibTorch 1.13's CPU backward of a 1×1 stride-2 convolution with fewer than 16 input channels
+// in channels-last layout corrupts the heap from 48×48 inputs on (ResNet-18 at width 0.125 cut
+// after layer1; reproduced in PyTorch 1.13 alone), while the contiguous layout is sound.
+constexpr double kChannelsLastMinWidth = 0.25;
+
 torch::Tensor frozen_features(StagedNetworkImpl& network, const torch::Tensor& images) {
   torch::NoGradGuard no_grad;
-  const bool channels_last = images.device().is_cpu() && images.dim() == 4;
+  const bool channels_last =
+      images.device().is_cpu() && images.dim() == 4 && network.spec().width >= kChannelsLastMinWidth;
   // Under bf16 autocast the prefix yields bf16 features; AdvBN's statistics stay in the images'
   // precision.
   return network.prefix(channels_last ? images.contiguous(torch::MemoryFormat::ChannelsLast) : images)
@@ -73,12 +81,11 @@ void final_backward(const torch::Tensor& loss, GradientReducer* reducer) {
   if (reducer) reducer->after_final_backward();
 }
 
-}  // namespace
-
-StepResult standard_step(StagedNetworkImpl& network, torch::optim::Optimizer& optimizer,
-                         const torch::Tensor& images, const torch::Tensor& labels,
-                         GradientReducer* reducer) {
-  const auto logits = network.suffix(frozen_features(network, images), BNBranch::Clean);
+// Fine-tunes the suffix on `features` through the main BNs: the standard step, on the features
+// as they are or as a peer method perturbed them.
+StepResult update_on_features(StagedNetworkImpl& network, torch::optim::Optimizer& optimizer,
+                              const torch::Tensor& features, const torch::Tensor& labels, GradientReducer* reducer) {
+  const auto logits = network.suffix(features, BNBranch::Clean);
   const auto loss = F::cross_entropy(logits, labels);
   StepResult result;
   result.loss = result.clean_loss = loss.item<double>();
@@ -91,22 +98,14 @@ StepResult standard_step(StagedNetworkImpl& network, torch::optim::Optimizer& op
   return result;
 }
 
-StepResult advbn_step(StagedNetworkImpl& network, const AdvBatchNorm& advbn, double gamma,
-                      torch::optim::Optimizer& optimizer, const torch::Tensor& images,
-                      const torch::Tensor& labels, GradientReducer* reducer) {
-  const auto features = frozen_features(network, images);
-  const auto attack = [&] {
-    const EvalModeDuringScope eval_mode(network);
-    const GradientsOffDuringScope gradients_off(network.suffix_parameters());
-    return advbn.attack(
-        features,
-        [&](const torch::Tensor& f) { return F::cross_entropy(network.suffix(f, BNBranch::Adv), labels); },
-        /*evaluate_final_loss=*/false);
-  }();
-  // Each BN normalises the clean batch with its main branch and the adversarial batch with its
-  // twin, so the two halves are independent and their gradients add up. Two passes, each
-  // backpropagated before the next starts, hold half the activations of one pass over
-  // [clean; adversarial] (BNBranch::Split) and measured no slower on CPU (docs/performance.md).
+// The update every method with an adversarial half shares: the suffix, in train mode, minimises
+// clean + γ·adversarial cross-entropy. Each BN normalises the clean batch with its main branch and
+// the adversarial batch with its twin, so the two halves are independent and their gradients add
+// up. Two passes, each backpropagated before the next starts, hold half the activations of one
+// pass over [clean; adversarial] and measured no slower on CPU (docs/performance.md).
+StepResult update_on_both_branches(StagedNetworkImpl& network, double gamma, torch::optim::Optimizer& optimizer,
+                                   const torch::Tensor& features, const torch::Tensor& adversarial_features,
+                                   const torch::Tensor& labels, GradientReducer* reducer) {
   const auto clean_logits = network.suffix(features, BNBranch::Clean);
   const auto clean_loss = F::cross_entropy(clean_logits, labels);
   StepResult result;
@@ -114,7 +113,7 @@ StepResult advbn_step(StagedNetworkImpl& network, const AdvBatchNorm& advbn, dou
   result.clean_logits = clean_logits.detach();
   optimizer.zero_grad();
   if (finite(result.clean_loss, reducer)) clean_loss.backward();
-  const auto adv_logits = network.suffix(attack.features, BNBranch::Adv);
+  const auto adv_logits = network.suffix(adversarial_features, BNBranch::Adv);
   const auto adv_loss = F::cross_entropy(adv_logits, labels);
   result.adv_loss = adv_loss.item<double>();
   result.adv_logits = adv_logits.detach();
@@ -124,6 +123,62 @@ StepResult advbn_step(StagedNetworkImpl& network, const AdvBatchNorm& advbn, dou
   final_backward(gamma * adv_loss, reducer);
   optimizer.step();
   return result;
+}
+
+}  // namespace
+
+StepResult standard_step(StagedNetworkImpl& network, torch::optim::Optimizer& optimizer,
+                         const torch::Tensor& images, const torch::Tensor& labels,
+                         GradientReducer* reducer) {
+  return update_on_features(network, optimizer, frozen_features(network, images), labels, reducer);
+}
+
+StepResult feature_attack_step(StagedNetworkImpl& network, const FeatureAttack& attack, double gamma,
+                               torch::optim::Optimizer& optimizer, const torch::Tensor& images,
+                               const torch::Tensor& labels, GradientReducer* reducer) {
+  const auto features = frozen_features(network, images);
+  const auto adversarial = [&] {
+    const EvalModeDuringScope eval_mode(network);
+    const GradientsOffDuringScope gradients_off(network.suffix_parameters());
+    return attack(features, [&](const torch::Tensor& f) {
+      return F::cross_entropy(network.suffix(f, BNBranch::Adv), labels);
+    });
+  }();
+  return update_on_both_branches(network, gamma, optimizer, features, adversarial, labels, reducer);
+}
+
+StepResult advbn_step(StagedNetworkImpl& network, const AdvBatchNorm& advbn, double gamma,
+                      torch::optim::Optimizer& optimizer, const torch::Tensor& images,
+                      const torch::Tensor& labels, GradientReducer* reducer) {
+  const FeatureAttack attack = [&](const torch::Tensor& features, const FeatureLoss& loss) {
+    return advbn.attack(features, loss, /*evaluate_final_loss=*/false).features;
+  };
+  return feature_attack_step(network, attack, gamma, optimizer, images, labels, reducer);
+}
+
+StepResult perturbed_features_step(StagedNetworkImpl& network, const FeaturePerturbation& perturbation,
+                                   at::Generator& generator, torch::optim::Optimizer& optimizer,
+                                   const torch::Tensor& images, const torch::Tensor& labels,
+                                   GradientReducer* reducer) {
+  return update_on_features(network, optimizer, perturbation.apply(frozen_features(network, images), generator),
+                            labels, reducer);
+}
+
+StepResult advprop_step(StagedNetworkImpl& network, const PixelAttackOptions& attack,
+                        const data::Normalization& normalization, double gamma, torch::optim::Optimizer& optimizer,
+                        const torch::Tensor& images, const torch::Tensor& labels, GradientReducer* reducer) {
+  const auto adversarial_images = [&] {
+    const EvalModeDuringScope eval_mode(network);
+    const GradientsOffDuringScope gradients_off(network.suffix_parameters());
+    return pixel_attack(
+        images,
+        [&](const torch::Tensor& x) {
+          return F::cross_entropy(network.suffix(network.prefix(x), BNBranch::Adv), labels);
+        },
+        attack, normalization.mean, normalization.std);
+  }();
+  return update_on_both_branches(network, gamma, optimizer, frozen_features(network, images),
+                                 frozen_features(network, adversarial_images), labels, reducer);
 }
 
 }  // namespace advbn

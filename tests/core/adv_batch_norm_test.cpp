@@ -179,6 +179,28 @@ TEST(AdvBatchNorm, PerturbationGradientsMatchAutogradOfTheFormula) {
   }
 }
 
+// The cheaper variants: an attack started from an earlier solution begins at that δ, and a reused
+// solution gives the features that solution's attack gave, with no loss evaluated.
+TEST(AdvBatchNorm, WarmStartBeginsAtTheGivenDeltaAndReuseRepeatsIt) {
+  auto s = make_setup();
+  const AdvBatchNorm advbn(AdvBNOptions{});
+  const auto first = advbn.attack(s.features, s.loss);
+  const auto reused = advbn.reuse(s.features, first);
+  EXPECT_TRUE(reused.losses.empty());
+  EXPECT_TRUE(torch::equal(reused.delta_mu, first.delta_mu));
+  EXPECT_TRUE(torch::allclose(reused.features, first.features, 0, 1e-6));
+  const auto warm = advbn.attack(s.features, s.loss, true, &first);
+  EXPECT_NEAR(warm.losses.front(), first.losses.back(), 1e-5);  // the loss at first's final δ
+  EXPECT_GT(std::abs(warm.losses.front() - first.losses.front()), 1e-3);
+
+  // Outside this batch's bounds (another ε), δ is clamped into them.
+  AdvBNOptions narrow;
+  narrow.epsilon = 0.1;
+  const auto clamped = AdvBatchNorm(narrow).reuse(s.features, first);
+  EXPECT_LE(clamped.delta_sigma.max().item<double>(), 1.1 + 1e-6);
+  EXPECT_GE(clamped.delta_sigma.min().item<double>(), 0.9 - 1e-6);
+}
+
 TEST(AdvBatchNormOptions, RejectsImpossibleValues) {
   AdvBNOptions options;
   options.epsilon = -0.1;

@@ -2,12 +2,12 @@
 // and CIFAR-100 binaries, image folders, format detection, subsets, and their error messages.
 #include <unistd.h>
 
+#include "crafted_png.h"
 #include "test_support.h"
 
 #include <advbn/data/cifar_dataset.h>
 #include <advbn/data/idx_dataset.h>
 #include <advbn/data/image_folder.h>
-#include <advbn/data/normalization.h>
 #include <advbn/data/open_dataset.h>
 #include <advbn/data/subset.h>
 #include <advbn/error.h>
@@ -265,6 +265,34 @@ TEST(ImageFolder, DecodesToRgbAndSkipsNonImagesWithAReport) {
   expect_error_mentioning([&] { data->get(6); }, "x.png");
 }
 
+// A 65-byte PNG declaring 32000×32000 pixels (under OpenCV's own cap of 2^30) is refused by the
+// size its header declares, before OpenCV allocates 3 GB for it; the limit is an option.
+TEST(ImageFolder, RefusesImagesDeclaringMorePixelsThanTheLimit) {
+  const ScratchDir scratch("folder_bomb");
+  const auto& root = scratch.path;
+  write_image(root / "a" / "small.png", 10);  // 6×5
+  test::write_png_declaring(root / "b" / "bomb.png", 32000, 32000);
+  const auto data = open_image_folder(root.string());
+  ASSERT_EQ(data->size(), 2u);
+  EXPECT_EQ(data->get(0).image.size(), cv::Size(6, 5));
+  try {
+    data->get(1);
+    FAIL() << "the bomb was decoded";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("image '" + (root / "b" / "bomb.png").string() +
+                           "' declares 32000×32000 pixels, above the limit of 178956970"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("--max-image-pixels"), std::string::npos) << message;
+  }
+
+  // Through open_dataset too, and the limit moves with the option.
+  const auto strict = open_dataset(root.string(), Split::Test, {29});
+  expect_error_mentioning([&] { strict->get(0); }, "declares 6×5 pixels, above the limit of 29");
+  EXPECT_EQ(open_dataset(root.string(), Split::Test, {30})->get(0).image.size(), cv::Size(6, 5));
+}
+
 TEST(ImageFolder, RejectsMissingEmptyAndImagelessFolders) {
   const ScratchDir scratch("folder_errors");
   const auto& dir = scratch.path;
@@ -339,20 +367,6 @@ TEST(Subset, SelectsAndSplitsDeterministically) {
   EXPECT_THROW(split_validation(base, 0.0, 1), Error);
   EXPECT_THROW(split_validation(base, 1.0, 1), Error);
   EXPECT_THROW(split_validation(base, 0.01, 1), Error);  // rounds to an empty validation part
-}
-
-TEST(Normalization, EstimatesPerChannelStatistics) {
-  const ScratchDir scratch("normalization");
-  const auto& root = scratch.path;
-  // Two 6×5 images per class: BGR (v, v/2, 255 - v) → RGB (255 - v, v/2, v), v in {0, 100}.
-  write_image(root / "a" / "0.png", 0);
-  write_image(root / "a" / "1.png", 100);
-  const auto stats = estimate_normalization(*open_image_folder(root.string()), 10, 1);
-  EXPECT_NEAR(stats.mean[0], (255 + 155) / 2.0 / 255.0, 1e-6);
-  EXPECT_NEAR(stats.mean[1], 25 / 255.0, 1e-6);
-  EXPECT_NEAR(stats.mean[2], 50 / 255.0, 1e-6);
-  EXPECT_NEAR(stats.std[2], 50 / 255.0, 1e-6);
-  EXPECT_NEAR(imagenet_normalization().mean[0], 0.485f, 0);
 }
 
 TEST(FashionMnist, OpensTheSystemCopy) {

@@ -79,6 +79,34 @@ TEST(Demo, QuickRunWritesACompleteReport) {
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("reusing the finished run"), std::string::npos) << again.output;
   EXPECT_EQ(again.output.find("epoch 1/"), std::string::npos) << again.output;
+
+  // Methods compared over two seeds: the demo's own runs are reused at the first seed.
+  const auto compared = test::run_tool("demo --quick --threads 2 --test-images 20 --compare standard mixstyle "
+                                       "advbn_cheap --seeds 2 --data " + (dir / "data").string() + " --out " +
+                                       out.string());
+  ASSERT_EQ(compared.exit_code, 0) << compared.output;
+  std::ifstream compared_in(out / "report.json");
+  const auto comparison = nlohmann::json::parse(compared_in).at("comparison");
+  ASSERT_EQ(comparison.size(), 3u);
+  EXPECT_EQ(comparison[0].at("method"), "standard");
+  EXPECT_EQ(comparison[1].at("method"), "mixstyle");
+  for (const auto& method : comparison) {
+    ASSERT_EQ(method.at("runs").size(), 2u) << method;
+    EXPECT_EQ(method.at("runs")[1].at("seed"), 1) << method;
+    for (const auto& run : method.at("runs")) {
+      expect_percentage(run.at("corruption_error"), method.at("method").get<std::string>());
+      EXPECT_GT(run.at("seconds_per_epoch").get<double>(), 0) << method;
+    }
+  }
+  // Standard at the demo's seed is the demo's standard model.
+  EXPECT_NEAR(comparison[0].at("runs")[0].at("clean_top1").get<double>(),
+              nlohmann::json::parse(std::ifstream(out / "report.json")).at("models").at("standard").at("clean_top1").get<double>(),
+              1e-9);
+  EXPECT_TRUE(std::filesystem::exists(out / "plots" / "robustness_vs_compute.png"));
+  const auto unknown = test::run_tool("demo --quick --compare nosuchmethod --data " + (dir / "data").string() +
+                                      " --out " + out.string());
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.output.find("nosuchmethod"), std::string::npos) << unknown.output;
 }
 
 }  // namespace

@@ -8,7 +8,9 @@
 //                                           steps the job's weights must equal those of one
 //                                           process (run by rank 0 beside it) on the global batch
 //
-// RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT as torchrun sets them.
+//   a third argument `cuda` runs either on GPU LOCAL_RANK over NCCL (default: CPU over Gloo)
+//
+// RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT as torchrun sets them.
 #include <torch/torch.h>
 
 #include <cstdlib>
@@ -32,11 +34,14 @@ struct Trainee {
   std::unique_ptr<torch::optim::SGD> optimizer;
 };
 
+// Where this rank computes: the CPU, or its GPU (set once in main).
+torch::Device device = torch::kCPU;
+
 Trainee make_trainee(uint64_t seed, torch::Dtype dtype) {
   torch::manual_seed(seed);
   Trainee t;
   t.network = create_network({"resnet18", 4, "small", 0.125});
-  t.network->to(dtype);
+  t.network->to(device, dtype);
   t.network->set_cut("layer1");
   t.network->freeze_prefix();
   t.network->copy_main_to_twins();
@@ -55,7 +60,8 @@ std::vector<torch::Tensor> state_of(StagedNetworkImpl& network) {
 // The global batch of a step: the same on every rank.
 std::pair<torch::Tensor, torch::Tensor> global_batch(int step, torch::Dtype dtype) {
   torch::manual_seed(1000 + step);
-  return {torch::randn({kGlobalBatch, 3, 16, 16}).to(dtype), torch::randint(0, 4, {kGlobalBatch})};
+  return {torch::randn({kGlobalBatch, 3, 16, 16}).to(device, dtype),
+          torch::randint(0, 4, {kGlobalBatch}).to(device)};
 }
 
 int identical(distributed::ProcessGroup& group, int steps) {
@@ -68,8 +74,8 @@ int identical(distributed::ProcessGroup& group, int steps) {
   for (int step = 0; step < steps; ++step) {
     // Each rank's images differ, so its gradients and its δ differ too.
     torch::manual_seed(1000 * step + group.rank());
-    const auto images = torch::randn({8, 3, 16, 16});
-    const auto labels = torch::randint(0, 4, {8});
+    const auto images = torch::randn({8, 3, 16, 16}).to(device);
+    const auto labels = torch::randint(0, 4, {8}).to(device);
     auto buffers = t.network->buffers();
     group.broadcast(buffers, 0);
     if (!advbn_step(*t.network, advbn, 1.0, *t.optimizer, images, labels, &gradients).updated) {
@@ -131,7 +137,10 @@ int main(int argc, char** argv) try {
   torch::set_num_threads(1);
   const auto env = distributed::environment_from_variables();
   if (!env) throw std::runtime_error("WORLD_SIZE is not set");
-  distributed::ProcessGroup group(*env, {distributed::Backend::Gloo, std::chrono::seconds(60)});
+  const bool on_gpu = argc > 3 && std::string(argv[3]) == "cuda";
+  if (on_gpu) device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env->local_rank));
+  distributed::ProcessGroup group(
+      *env, {on_gpu ? distributed::Backend::Nccl : distributed::Backend::Gloo, std::chrono::seconds(60)});
   int status = 2;
   if (mode == "identical") status = identical(group, steps);
   if (mode == "equivalent") status = equivalent(group, steps);

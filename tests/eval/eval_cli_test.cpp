@@ -8,6 +8,7 @@
 
 #include "advbn/models/network_factory.h"
 #include "advbn/models/weights.h"
+#include "crafted_png.h"
 #include "test_support.h"
 #include "tiny_suites.h"
 
@@ -93,6 +94,33 @@ TEST(EvalCli, MalformedTreeOrMisplacedOptionGivesOneClearLine) {
                      (dir / "tree").string());
   EXPECT_NE(misplaced.exit_code, 0);
   EXPECT_NE(misplaced.output.find("--clean-error"), std::string::npos) << misplaced.output;
+  fs::remove_all(dir);
+}
+
+// A PNG declaring 32000×32000 pixels is refused by its declared size in a suite and in plain
+// data, and --max-image-pixels reaches the readers of both.
+TEST(EvalCli, DecompressionBombsAreRefusedAndTheLimitIsAnOption) {
+  const auto dir = test::temp_dir("eval_cli_bomb");
+  const auto weights = save_tiny_network(dir);
+  test::write_class_folder(dir / "folder", {"a", "b"});  // 16×16 images
+  test::write_png_declaring(dir / "folder" / "b" / "bomb.png", 32000, 32000);
+  const std::string common = "eval --weights " + weights + " --threads 1 --data " +
+                             (dir / "folder").string();
+  for (const std::string suite : {"folder", "plain"}) {
+    const auto run = test::run_tool(common + " --suite " + suite);
+    EXPECT_NE(run.exit_code, 0) << suite;
+    EXPECT_NE(run.output.find("bomb.png' declares 32000×32000 pixels, above the limit of 178956970"),
+              std::string::npos)
+        << suite << ":\n" << run.output;
+  }
+  fs::remove(dir / "folder" / "b" / "bomb.png");
+  for (const std::string suite : {"folder", "plain"}) {
+    const auto strict = test::run_tool(common + " --suite " + suite + " --max-image-pixels 255");
+    EXPECT_NE(strict.output.find("declares 16×16 pixels, above the limit of 255"), std::string::npos)
+        << suite << ":\n" << strict.output;
+    const auto enough = test::run_tool(common + " --suite " + suite + " --max-image-pixels 256");
+    EXPECT_EQ(enough.exit_code, 0) << suite << ":\n" << enough.output;
+  }
   fs::remove_all(dir);
 }
 

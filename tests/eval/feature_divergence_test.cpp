@@ -63,13 +63,13 @@ TEST(SpatialMeans, AveragesEveryDimensionAfterTheChannels) {
 }
 
 TEST(SymmetricKl, MatchesAHandComputation) {
-  // A: channel 0 = {1, 3, 5} (mean 3, variance 4), channel 1 = {2, 4, 9} (mean 5, variance 14.5).
+  // A: channel 0 = {1, 3, 5} (mean 3, variance 4), channel 1 = {2, 4, 9} (mean 5, variance 13).
   // B: channel 0 = {0, 2, 4} (mean 2, variance 4), channel 1 = {1, 1, 4} (mean 2, variance 3).
   // Channel 0: (4 + 1) / 8 + (4 + 1) / 8 − 1 = 0.25.
-  // Channel 1: (14.5 + 9) / 6 + (3 + 9) / 29 − 1 = 3.330459770…
+  // Channel 1: (13 + 9) / 6 + (3 + 9) / 26 − 1 = 3.128205128…
   const auto a = moments_of(rows({1, 2, 3, 4, 5, 9}, 2));
   const auto b = moments_of(rows({0, 1, 2, 1, 4, 4}, 2));
-  const double expected = (0.25 + (23.5 / 6 + 12.0 / 29 - 1)) / 2;
+  const double expected = (0.25 + (22.0 / 6 + 12.0 / 26 - 1)) / 2;
   EXPECT_NEAR(symmetric_kl_divergence(a, b), expected, 1e-7);
 }
 
@@ -162,7 +162,7 @@ TEST(BlockMoments, SameSourceGivesZeroAndAFilterGivesMore) {
   auto setup = tiny_setup("divergence_shift");
   const auto blocks = default_divergence_blocks(*setup.network, "layer2");
   EXPECT_EQ(blocks.front(), "layer2.1");
-  EXPECT_EQ(blocks.back(), "pool");
+  EXPECT_EQ(blocks.back(), "layer4.1");  // the head's logits are not features
   const std::vector<ModelUnderTest> models = {{"tiny", setup.network.get(), BNBranch::Clean}};
   const auto clean = measure_block_moments(models, blocks, setup.source, 4, torch::kCPU);
   const auto again = measure_block_moments(models, blocks, setup.source, 3, torch::kCPU);
@@ -236,7 +236,7 @@ TEST(DivergenceCli, PrintsWritesAndPlotsEveryBlock) {
   EXPECT_NE(run.output.find("layer4.1"), std::string::npos) << run.output;
   std::ifstream in(json_path);
   const auto comparison = report::read_divergence_comparison(nlohmann::json::parse(in));
-  EXPECT_EQ(comparison.blocks, (std::vector<std::string>{"layer3.1", "layer4.0", "layer4.1", "pool"}));
+  EXPECT_EQ(comparison.blocks, (std::vector<std::string>{"layer3.1", "layer4.0", "layer4.1"}));
   ASSERT_EQ(comparison.models.size(), 2u);
   EXPECT_EQ(comparison.models[0].model, "one");
   EXPECT_EQ(comparison.models[0].divergence, comparison.models[1].divergence);  // the same weights twice

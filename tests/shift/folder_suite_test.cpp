@@ -7,7 +7,9 @@
 
 #include "advbn/error.h"
 #include "advbn/shift/filters.h"
+#include "crafted_png.h"
 #include "shift/shift_test_util.h"
+#include "test_support.h"
 
 namespace advbn::shift {
 namespace {
@@ -100,6 +102,48 @@ TEST_F(FolderSuite, UnreadableImagesAreNamed) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("broken.png"), std::string::npos) << e.what();
   }
+}
+
+// A 65-byte PNG declaring 32000×32000 pixels (under OpenCV's own cap of 2^30, so OpenCV would
+// allocate 3 GB for it) is refused by its declared size, by the library and by `advbn corrupt`
+// and `advbn filter`; --max-image-pixels moves the limit.
+TEST_F(FolderSuite, DecompressionBombsAreRefusedByTheirDeclaredSize) {
+  const fs::path bomb = input_ / "dog" / "bomb.png";
+  test::write_png_declaring(bomb, 32000, 32000);
+  const std::string expected = "image '" + bomb.string() +
+                               "' declares 32000×32000 pixels, above the limit of 178956970";
+  CorruptionSuiteOptions options;
+  options.corruptions = {"fog"};
+  options.severities = {1};
+  try {
+    write_corruption_suite(input_, root_ / "library", options);
+    FAIL() << "the bomb was decoded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+  }
+  for (const std::string command : {"corrupt --corruptions fog --severities 1", "filter --filter toaster"}) {
+    const auto run = test::run_tool(command + " --in " + input_.string() + " --out " +
+                                    (root_ / "out").string());
+    EXPECT_NE(run.exit_code, 0) << command;
+    EXPECT_NE(run.output.find(expected), std::string::npos) << command << ":\n" << run.output;
+    EXPECT_NE(run.output.find("--max-image-pixels"), std::string::npos) << run.output;
+  }
+
+  const std::string one_image = "corrupt --corruption fog --severity 1 --in " +
+                                (input_ / "cat" / "a.png").string() + " --out " +
+                                (root_ / "one.png").string();  // a 32×32 image
+  const auto strict = test::run_tool(one_image + " --max-image-pixels 1023");
+  EXPECT_NE(strict.exit_code, 0);
+  EXPECT_NE(strict.output.find("declares 32×32 pixels, above the limit of 1023"), std::string::npos)
+      << strict.output;
+  const auto enough = test::run_tool(one_image + " --max-image-pixels 1024");
+  EXPECT_EQ(enough.exit_code, 0) << enough.output;
+  EXPECT_EQ(read_image(root_ / "one.png").size(), cv::Size(32, 32));
+  const auto filter_strict = test::run_tool("filter --filter toaster --max-image-pixels 1023 --in " +
+                                            (input_ / "cat" / "a.png").string() + " --out " +
+                                            (root_ / "toaster.png").string());
+  EXPECT_NE(filter_strict.output.find("above the limit of 1023"), std::string::npos)
+      << filter_strict.output;
 }
 
 TEST(ImageExtensions, CaseInsensitive) {

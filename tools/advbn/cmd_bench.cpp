@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <numeric>
 #include <chrono>
 #include <ctime>
 #include <cstdio>
@@ -17,14 +18,14 @@
 
 #include "advbn/bench_data.h"
 #include "advbn/commands.h"
-#include "advbn/core/adv_batch_norm.h"
 #include "advbn/error.h"
 #include "advbn/report/json_file.h"
 #include "advbn/forked_measurement.h"
 #include "advbn/models/network_factory.h"
 #include "advbn/runtime_options.h"
 #include "advbn/train/precision.h"
-#include "advbn/train/training_step.h"
+#include "advbn/data/normalization.h"
+#include "advbn/train/training_method.h"
 
 namespace advbn::cli {
 
@@ -38,6 +39,9 @@ struct StepBenchParams {
   int resolution = 64;
   int64_t batch = 32;
   int steps = 6;  // m
+  double step_size = 0.2;  // τ
+  int attack_every = 1;
+  bool warm_start = false;
   int repeats = 5;
   int warmup = 2;
   uint64_t seed = 0;
@@ -50,6 +54,10 @@ double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const size_t n = values.size();
   return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+double mean(const std::vector<double>& values) {
+  return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
 }
 
 // CPU time of all threads of this process. On a shared machine it varies less than wall time
@@ -74,10 +82,14 @@ json measure_method(const StepBenchParams& params, bool adversarial) {
   const auto dtype = weight_dtype(parse_precision(params.precision));
   network->to(device, dtype);
   network->train();
-  AdvBNOptions options;
-  options.steps = params.steps;
-  options.relu_clamp = network->cut_is_post_relu();
-  const AdvBatchNorm advbn(options);
+  TrainConfig config;
+  config.method = adversarial ? TrainMethod::AdvBN : TrainMethod::Standard;
+  config.gamma = 1.0;
+  config.advbn.steps = params.steps;
+  config.advbn.step_size = params.step_size;
+  config.attack_every = params.attack_every;
+  config.warm_start = params.warm_start;
+  const auto method = make_training_method(config, *network, data::imagenet_normalization());
   torch::optim::SGD optimizer(network->suffix_parameters(),
                               torch::optim::SGDOptions(1e-3).momentum(0.9).weight_decay(1e-4));
   const auto images = torch::randn({params.batch, 3, params.resolution, params.resolution},
@@ -91,19 +103,17 @@ json measure_method(const StepBenchParams& params, bool adversarial) {
     const double cpu_start = process_cpu_seconds();
     const auto start = std::chrono::steady_clock::now();
     const AutocastScope autocast(parse_precision(params.precision), device);
-    if (adversarial) {
-      advbn_step(*network, advbn, /*gamma=*/1.0, optimizer, images, labels);
-    } else {
-      standard_step(*network, optimizer, images, labels);
-    }
+    method->step(*network, optimizer, images, labels, static_cast<uint64_t>(i), nullptr);
     if (i >= params.warmup) {
       seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       cpu_seconds.push_back(process_cpu_seconds() - cpu_start);
     }
   }
   const double peak = peak_resident_mib();
-  return {{"seconds", median(seconds)},
-          {"cpu_seconds", median(cpu_seconds)},
+  // With an attack every k-th step the steps differ: their mean is the cost per step.
+  const bool uniform_steps = params.attack_every == 1;
+  return {{"seconds", uniform_steps ? median(seconds) : mean(seconds)},
+          {"cpu_seconds", uniform_steps ? median(cpu_seconds) : mean(cpu_seconds)},
           {"peak_mb", peak - baseline},
           {"peak_total_mb", peak},
           {"threads", torch::get_num_threads()}};
@@ -121,6 +131,9 @@ json run_step_benchmark(const StepBenchParams& params) {
           {"resolution", params.resolution},
           {"batch", params.batch},
           {"steps", params.steps},
+          {"step_size", params.step_size},
+          {"attack_every", params.attack_every},
+          {"warm_start", params.warm_start},
           {"precision", params.precision},
           {"threads", advbn["threads"]},
           {"repeats", params.repeats},
@@ -138,11 +151,14 @@ json run_step_benchmark(const StepBenchParams& params) {
 }
 
 void print_step_report(const json& r) {
-  std::printf("advbn step  %s %dx%d batch %lld m=%d %s threads %d (median of %d after %d warm-up)\n",
+  const int every = r["attack_every"].get<int>();
+  std::printf("advbn step  %s %dx%d batch %lld m=%d tau=%g attack every %d%s %s threads %d (%s of %d after %d "
+              "warm-up)\n",
               r["arch"].get<std::string>().c_str(), r["resolution"].get<int>(), r["resolution"].get<int>(),
               static_cast<long long>(r["batch"].get<int64_t>()), r["steps"].get<int>(),
-              r["precision"].get<std::string>().c_str(),
-              r["threads"].get<int>(), r["repeats"].get<int>(), r["warmup"].get<int>());
+              r["step_size"].get<double>(), every, r["warm_start"].get<bool>() ? " warm-started" : "",
+              r["precision"].get<std::string>().c_str(), r["threads"].get<int>(), every == 1 ? "median" : "mean",
+              r["repeats"].get<int>(), r["warmup"].get<int>());
   std::printf("  standard  %8.3f s/step (CPU %7.3f s)  peak +%7.1f MiB\n", r["standard_s"].get<double>(),
               r["standard_cpu_s"].get<double>(), r["standard_peak_mb"].get<double>());
   std::printf("  advbn     %8.3f s/step (CPU %7.3f s)  peak +%7.1f MiB\n", r["advbn_s"].get<double>(),
@@ -167,9 +183,18 @@ void add_step_benchmark(CLI::App& bench) {
   cmd->add_option("--batch", params->batch, "Clean images per step (AdvBN adds as many adversarial)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{2}, int64_t{1} << 20));
-  cmd->add_option("--steps", params->steps, "m: PGD steps of the attack")
+  cmd->add_option("--steps,--pgd-steps", params->steps, "m: PGD steps of the attack")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
+  cmd->add_option("--step-size", params->step_size, "τ: PGD step of the attack")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--attack-every", params->attack_every,
+                  "Cheaper AdvBN: attack every k-th step, reuse the last δ between (the mean step is reported; "
+                  "make --repeats a multiple of k)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  cmd->add_flag("--warm-start", params->warm_start, "Cheaper AdvBN: start each attack from the last δ");
   cmd->add_option("--repeats", params->repeats, "Timed steps per method (the median is reported)")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));

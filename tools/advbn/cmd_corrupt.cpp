@@ -11,6 +11,7 @@
 
 #include "advbn/commands.h"
 #include "advbn/error.h"
+#include "advbn/image_limit_option.h"
 #include "advbn/runtime_options.h"
 #include "advbn/shift/contact_sheet.h"
 #include "advbn/shift/corruptions.h"
@@ -33,6 +34,7 @@ struct CorruptParams {
   std::vector<int> severities;          // folder
   std::uint64_t seed = 0;
   std::string preset = "auto";
+  shift::ImageLimits image_limits;
   RuntimeOptions runtime;
 };
 
@@ -71,7 +73,7 @@ void run_one_image(const CorruptParams& p, shift::Preset preset) {
     throw Error("--corruptions and --severities apply to folders; --in " + p.input +
                 " is a file (use --corruption and --severity)");
   }
-  const cv::Mat img = shift::read_image(p.input);
+  const cv::Mat img = shift::read_image(p.input, p.image_limits);
   shift::write_image(p.output, shift::corrupt(img, p.corruption, p.severity, p.seed, preset));
   std::cerr << "wrote " << p.output << "\n";
 }
@@ -86,6 +88,7 @@ void run_folder(const CorruptParams& p, shift::Preset preset) {
   options.severities = p.severities;
   options.seed = p.seed;
   options.preset = preset;
+  options.image_limits = p.image_limits;
   const shift::SuiteSummary summary = shift::write_corruption_suite(
       p.input, p.output, options, [](const std::string& line) { std::cerr << line << "\n"; });
   std::cerr << "wrote " << summary.written << " images from " << summary.images << " inputs to "
@@ -96,7 +99,7 @@ void run_folder(const CorruptParams& p, shift::Preset preset) {
 // Every corruption at the chosen severities (default 1, 3, 5) and every filter, on one image.
 void run_contact_sheet(const CorruptParams& p) {
   const cv::Mat img = p.input.empty() ? shift::demo_scene(cv::Size(224, 224))
-                                      : shift::read_image(p.input);
+                                      : shift::read_image(p.input, p.image_limits);
   const std::vector<int> severities = p.severities.empty() ? std::vector<int>{1, 3, 5}
                                                            : p.severities;
   shift::write_image(p.contact_sheet, shift::contact_sheet(img, severities, p.seed));
@@ -155,6 +158,7 @@ void add_corrupt_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--preset", params->preset, "Parameter tables: auto, imagenet or cifar")
       ->capture_default_str();
+  add_image_limit_option(*cmd, params->image_limits);
   add_runtime_options(*cmd, params->runtime, /*with_device=*/false);
   cmd->callback([params] {
     apply_runtime_options(params->runtime);

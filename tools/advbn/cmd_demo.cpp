@@ -27,8 +27,19 @@ void add_demo_command(CLI::App& app) {
   cmd->add_option("--eps", options->epsilon, "AdvBN ε (default 1.1; steps = floor(ε/0.2) + 1)");
   cmd->add_flag("--on-validation", options->on_validation,
                 "Test on the validation part of the training data (to choose settings)");
+  auto* compare =
+      cmd->add_option("--compare", options->compare,
+                      "Also fine-tune these methods from the same checkpoint under the same budget and "
+                      "compare them (table and robustness-vs-compute plot); without names: all of standard, "
+                      "advbn, advbn_cheap (attack every 3rd step, warm start), mixstyle, dsu, padain, "
+                      "crossnorm, advprop")
+          ->expected(0, -1);
+  cmd->add_option("--seeds", options->seeds, "Fine-tuning seeds per compared method (mean ± std in the report)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   add_runtime_options(*cmd, *runtime);
-  cmd->callback([options, runtime] {
+  cmd->callback([options, runtime, compare] {
+    if (compare->count() > 0 && options->compare.empty()) options->compare = default_comparison_methods();
     options->device = apply_runtime_options(*runtime);
     options->interactive = ProgressReporter::stderr_is_terminal();
     run_demo(*options, std::cerr);

@@ -16,6 +16,7 @@
 #include "advbn/error.h"
 #include "advbn/report/json_file.h"
 #include "advbn/eval/benchmark_suites.h"
+#include "advbn/image_limit_option.h"
 #include "advbn/network_options.h"
 #include "advbn/runtime_options.h"
 #include "advbn/shift/corruptions.h"
@@ -39,6 +40,7 @@ struct EvalParams {
   double clean_error = 0;  // only when --clean-error is given
   int64_t batch = 100;
   int image_size = 0;
+  shift::ImageLimits image_limits;
   RuntimeOptions runtime;
 };
 
@@ -107,7 +109,8 @@ void print_instagram(const json& report) {
 // Any dataset format (IDX, CIFAR, image folder) and split, with the folder suite's preprocessing.
 json run_plain(const EvalParams& params, StagedNetworkImpl& network, const SuiteOptions& options) {
   const auto dataset = data::open_dataset(
-      params.data, params.split == "train" ? data::Split::Train : data::Split::Test);
+      params.data, params.split == "train" ? data::Split::Train : data::Split::Test,
+      options.image_limits);
   const auto pipeline = suite_pipeline(Suite::Folder, *dataset, params.image_size);
   const auto result = evaluate_dataset(network, dataset, pipeline, options);
   return {{"suite", kPlainSuite},
@@ -144,6 +147,7 @@ void run_eval(const EvalParams& params, const CLI::App& command) {
   options.batch_size = static_cast<size_t>(params.batch);
   options.workers = std::max(1, torch::get_num_threads());
   options.image_size = params.image_size;
+  options.image_limits = params.image_limits;
   options.progress = &progress;
   if (has_clean_error) options.clean_error = params.clean_error;
   options.on_part_done = [&progress](const std::string& part, const EvalResult& result) {
@@ -209,6 +213,7 @@ void add_eval_command(CLI::App& app) {
                   "for relative mCE")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--json", params->json, "Write every number as JSON to this file");
+  add_image_limit_option(*cmd, params->image_limits);
   add_runtime_options(*cmd, params->runtime);
   cmd->callback([params, cmd] { run_eval(*params, *cmd); });
 }

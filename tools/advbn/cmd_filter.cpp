@@ -9,6 +9,7 @@
 
 #include "advbn/commands.h"
 #include "advbn/error.h"
+#include "advbn/image_limit_option.h"
 #include "advbn/runtime_options.h"
 #include "advbn/shift/filters.h"
 #include "advbn/shift/folder_suite.h"
@@ -23,12 +24,13 @@ struct FilterParams {
   std::string input;
   std::string output;
   std::string filter;  // a name, or "all"
+  shift::ImageLimits image_limits;
   RuntimeOptions runtime;
 };
 
 // One image: a single filter writes to --out; "all" writes <out>/<filter>/<file name>.
 void run_one_image(const FilterParams& p) {
-  const cv::Mat img = shift::read_image(p.input);
+  const cv::Mat img = shift::read_image(p.input, p.image_limits);
   if (p.filter != "all") {
     shift::write_image(p.output, shift::apply_filter(img, p.filter));
     std::cerr << "wrote " << p.output << "\n";
@@ -45,7 +47,8 @@ void run_folder(const FilterParams& p) {
   const std::vector<std::string> filters =
       p.filter == "all" ? std::vector<std::string>{} : std::vector<std::string>{p.filter};
   const shift::SuiteSummary summary = shift::write_filter_suite(
-      p.input, p.output, filters, [](const std::string& line) { std::cerr << line << "\n"; });
+      p.input, p.output, filters, [](const std::string& line) { std::cerr << line << "\n"; },
+      p.image_limits);
   std::cerr << "wrote " << summary.written << " images from " << summary.images << " inputs to "
             << p.output << "; skipped " << summary.skipped
             << " files that are not images in class folders\n";
@@ -81,6 +84,7 @@ void add_filter_command(CLI::App& app) {
   cmd->add_option("--out", params->output,
                   "Output image (one filter on one image), or output folder");
   cmd->add_option("--filter", params->filter, "Filter name, or all");
+  add_image_limit_option(*cmd, params->image_limits);
   add_runtime_options(*cmd, params->runtime, /*with_device=*/false);
   cmd->callback([params] {
     apply_runtime_options(params->runtime);

@@ -44,8 +44,11 @@ void add_train_options(CLI::App& cmd, TrainParams& p) {
       ->capture_default_str();
   cmd.add_option("--limit", c.limit, "Use only the first N training images (0: all)")->capture_default_str();
   cmd.add_option("--out", c.out, "Output folder for checkpoints and metrics");
-  cmd.add_option("--method", p.method, "standard or advbn")->capture_default_str()
-      ->check(CLI::IsMember({"standard", "advbn"}));
+  cmd.add_option("--method", p.method,
+                 "standard, advbn (Algorithm 1), or a peer in the same harness: mixstyle, dsu, padain, "
+                 "crossnorm (feature statistics perturbed at the cut), advprop (pixel PGD with twin BNs)")
+      ->capture_default_str()
+      ->check(CLI::IsMember(train_method_names()));
   cmd.add_flag("--from-scratch", c.from_scratch, "Train the whole network from random weights");
   cmd.add_option("--epochs", c.epochs, "Epochs")->capture_default_str();
   cmd.add_option("--batch", c.batch, "Global batch size")->capture_default_str();
@@ -59,11 +62,26 @@ void add_train_options(CLI::App& cmd, TrainParams& p) {
   cmd.add_option("--gamma", c.gamma, "γ: weight of the adversarial loss")->capture_default_str();
   cmd.add_option("--eps", c.advbn.epsilon, "ε: AdvBN bound")->capture_default_str();
   cmd.add_option("--step-size", c.advbn.step_size, "τ: AdvBN PGD step")->capture_default_str();
-  cmd.add_option("--steps", c.advbn.steps, "m: AdvBN PGD steps")->capture_default_str();
+  cmd.add_option("--steps,--pgd-steps", c.advbn.steps, "m: AdvBN PGD steps")->capture_default_str();
   cmd.add_option("--perturbation", p.perturbation, "multiplicative or additive")->capture_default_str()
       ->check(CLI::IsMember({"multiplicative", "additive"}));
   cmd.add_flag("--no-relu-clamp", p.no_relu_clamp, "Do not clamp perturbed features at 0");
   cmd.add_flag("--random-start", c.advbn.random_start, "Start δ uniformly inside the bound");
+  cmd.add_option("--attack-every", c.attack_every,
+                 "Cheaper AdvBN: attack every k-th step; the steps between reuse the last δ on their batch "
+                 "(a resumed run restarts the count)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd.add_flag("--warm-start", c.warm_start, "Cheaper AdvBN: start each attack from the last δ");
+  cmd.add_option("--peer-p", c.peer_p,
+                 "mixstyle/dsu/padain/crossnorm: probability of perturbing a batch (< 0: the paper's, "
+                 "0.5; pAdaIN 0.01)")
+      ->capture_default_str();
+  cmd.add_option("--mixstyle-alpha", c.mixstyle_alpha, "MixStyle: λ ~ Beta(α, α)")->capture_default_str();
+  cmd.add_option("--advprop-eps", c.advprop_eps, "AdvProp: L∞ bound on the [0, 1] pixel scale")
+      ->capture_default_str();
+  cmd.add_option("--advprop-step-size", c.advprop_step_size, "AdvProp: PGD step on the pixel scale")
+      ->capture_default_str();
+  cmd.add_option("--advprop-steps", c.advprop_steps, "AdvProp: PGD steps")->capture_default_str();
   cmd.add_option("--augment", c.augment, "basic, autoaugment or none")->capture_default_str()
       ->check(CLI::IsMember({"basic", "autoaugment", "none"}));
   cmd.add_option("--image-size", c.image_size, "Training image size (0: 224, or native for ≤ 64 px)")

@@ -38,8 +38,15 @@ class AdvBatchNorm {
   // taken with respect to δ alone) and each step's graph is freed before the next.
   // `evaluate_final_loss` adds one forward pass to report the loss at the final δ; training skips
   // it because its own forward pass on the result follows.
+  // `start`, when given, replaces the identity (or random) starting δ — the previous batch's
+  // solution, for a warm start — clamped into this batch's bounds.
   AdvBNResult attack(const torch::Tensor& features, const FeatureLoss& loss,
-                     bool evaluate_final_loss = true) const;
+                     bool evaluate_final_loss = true, const AdvBNResult* start = nullptr) const;
+
+  // The features under `solution`'s δ (clamped into this batch's bounds) without any attack
+  // step: a previous batch's solution reused, for training that attacks only every k-th step.
+  // `losses` stays empty.
+  AdvBNResult reuse(const torch::Tensor& features, const AdvBNResult& solution) const;
 
   // Features with the statistics changed by (delta_mu, delta_sigma); differentiable in δ.
   torch::Tensor perturb(const torch::Tensor& features, const FeatureStats& stats,

@@ -11,8 +11,11 @@
 // skipped_files() and warnings(). A file whose header is valid but whose body is corrupt can only
 // be found by decoding it; get() then throws advbn::Error naming the file.
 //
-// Decoding ignores EXIF orientation, as PIL (and so torchvision) does, and drops alpha.
+// Decoding ignores EXIF orientation, as PIL (and so torchvision) does, and drops alpha. Before
+// decoding, the size an image's header declares is checked against `limits` (see
+// advbn/shift/image_file.h): get() refuses a decompression bomb instead of allocating for it.
 #include <advbn/data/dataset.h>
+#include <advbn/shift/image_file.h>
 
 #include <memory>
 #include <string>
@@ -29,7 +32,7 @@ class ImageFolderDataset final : public Dataset {
  public:
   // Throws advbn::Error for a missing path, a folder without class sub-folders, a class folder
   // without readable images, or a folder that cannot be listed.
-  explicit ImageFolderDataset(const std::string& root);
+  explicit ImageFolderDataset(const std::string& root, const shift::ImageLimits& limits = {});
 
   size_t size() const override { return files_.size(); }
   Sample get(size_t index) const override;
@@ -47,11 +50,13 @@ class ImageFolderDataset final : public Dataset {
     int64_t label;
   };
   std::string root_;
+  shift::ImageLimits limits_;
   std::vector<std::string> classes_;
   std::vector<File> files_;
   std::vector<SkippedFile> skipped_;
 };
 
-std::shared_ptr<const ImageFolderDataset> open_image_folder(const std::string& root);
+std::shared_ptr<const ImageFolderDataset> open_image_folder(const std::string& root,
+                                                            const shift::ImageLimits& limits = {});
 
 }  // namespace advbn::data

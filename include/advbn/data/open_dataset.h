@@ -6,13 +6,14 @@
 //    does, it is read as split folders: "train" for Split::Train, "val" (else "test") for
 //    Split::Test. Otherwise the folder itself is the dataset, whatever the split.
 #include <advbn/data/dataset.h>
+#include <advbn/shift/image_file.h>
 
 #include <string>
 
 namespace advbn::data {
 
-// Throws advbn::Error when the path does not exist or is not a folder, and whatever the chosen
-// format's opener throws.
-DatasetPtr open_dataset(const std::string& path, Split split);
+// `limits` apply to image folders. Throws advbn::Error when the path does not exist or is not a
+// folder, and whatever the chosen format's opener throws.
+DatasetPtr open_dataset(const std::string& path, Split split, const shift::ImageLimits& limits = {});
 
 }  // namespace advbn::data

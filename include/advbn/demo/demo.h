@@ -7,6 +7,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace advbn {
 
@@ -23,7 +24,14 @@ struct DemoOptions {
   bool on_validation = false;
   torch::Device device = torch::kCPU;
   bool interactive = false;
+  // Methods to compare under the fine-tuning budget (names of train_method_names(), or
+  // "advbn_cheap": AdvBN attacking every 3rd step, warm-started); empty: no comparison.
+  std::vector<std::string> compare;
+  int seeds = 1;  // fine-tuning seeds per compared method: options.seed, options.seed + 1, …
 };
+
+// The methods `--compare` without names compares: every training method and AdvBN's cheaper schedule.
+std::vector<std::string> default_comparison_methods();
 
 // Runs the demo (reusing finished runs in `out` whose configuration matches) and writes
 // out/report.json, out/report.html, out/plots/ and out/examples/. Returns the report.

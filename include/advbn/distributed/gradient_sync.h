@@ -51,6 +51,7 @@ class GradientSync final : public GradientReducer {
   void start_ready_buckets();
 
   std::vector<torch::Tensor> parameters_;
+  torch::Device device_;  // the parameters': NCCL reduces only tensors on the rank's GPU
   ProcessGroup& group_;
   std::vector<Slot> slots_;
   std::vector<Bucket> buckets_;

@@ -32,6 +32,7 @@
 #include "advbn/data/pipeline.h"
 #include "advbn/eval/evaluate.h"
 #include "advbn/models/staged_network.h"
+#include "advbn/shift/image_file.h"
 
 namespace advbn {
 
@@ -49,6 +50,7 @@ struct SuiteOptions {
   size_t batch_size = 100;
   int workers = 0;     // loader threads; 0 decodes on the calling thread
   int image_size = 0;  // 0: 224, or the native size for images of at most 64 px
+  shift::ImageLimits image_limits;  // pixels an image file may declare
   // ImageNet-C only: the network's top-1 error (fraction) on clean images, for relative mCE.
   std::optional<double> clean_error;
   ProgressReporter* progress = nullptr;  // batch progress within each part

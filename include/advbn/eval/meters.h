@@ -19,8 +19,10 @@ class ClassificationMeter {
   double mean_loss() const;
 
   // Replaces the counts by their sums over the replicas of a data-parallel job, so every
-  // replica reports the metrics of the whole job. Nothing happens with an empty `sum`.
-  void merge_replicas(const ReplicaSum& sum);
+  // replica reports the metrics of the whole job. The sum runs on `device`, the device the job's
+  // collectives work on (the model's: NCCL reduces only GPU tensors). Nothing happens with an
+  // empty `sum`.
+  void merge_replicas(const ReplicaSum& sum, torch::Device device);
 
  private:
   int64_t count_ = 0;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "advbn/shift/corruptions.h"
+#include "advbn/shift/image_file.h"
 
 namespace advbn::shift {
 
@@ -31,10 +32,12 @@ struct CorruptionSuiteOptions {
   std::vector<int> severities;           // empty: 1..5
   std::uint64_t seed = 0;
   Preset preset = Preset::Auto;
+  ImageLimits image_limits;
 };
 
 // Throws advbn::Error for a missing input folder, an output folder inside the input, unknown
-// names or severities (checked before any file is written), and unreadable or unwritable images.
+// names or severities (checked before any file is written), unreadable or unwritable images, and
+// images declaring more pixels than the limits allow (see image_file.h).
 SuiteSummary write_corruption_suite(const std::filesystem::path& input,
                                     const std::filesystem::path& output,
                                     const CorruptionSuiteOptions& options,
@@ -44,7 +47,8 @@ SuiteSummary write_corruption_suite(const std::filesystem::path& input,
 SuiteSummary write_filter_suite(const std::filesystem::path& input,
                                 const std::filesystem::path& output,
                                 const std::vector<std::string>& filters,
-                                const SuiteProgress& progress = {});
+                                const SuiteProgress& progress = {},
+                                const ImageLimits& limits = {});
 
 // The seed a suite uses for one file: `seed` mixed with the file's path relative to the input
 // folder (with '/' separators). Exposed so single-image tools can reproduce a suite's output.
@@ -55,8 +59,9 @@ std::uint64_t file_seed(std::uint64_t seed, const std::string& relative_path);
 bool has_image_extension(const std::filesystem::path& path);
 
 // Reads an image as CV_8UC1 (grayscale files) or CV_8UC3 (everything else, alpha dropped).
-// Throws advbn::Error naming the file when it cannot be decoded.
-cv::Mat read_image(const std::filesystem::path& path);
+// Throws advbn::Error naming the file when it cannot be decoded or declares more pixels than
+// `limits` allow (decode_image_file).
+cv::Mat read_image(const std::filesystem::path& path, const ImageLimits& limits = {});
 
 // Writes an image, creating parent folders; throws advbn::Error naming the file on failure.
 void write_image(const std::filesystem::path& path, const cv::Mat& img);

@@ -12,10 +12,19 @@
 namespace advbn {
 
 enum class TrainMethod {
-  Standard,  // fine-tune the suffix on clean features (the paper's baseline)
-  AdvBN,     // Algorithm 1: clean + γ·adversarial loss, twin BNs for adversarial features
+  Standard,   // fine-tune the suffix on clean features (the paper's baseline)
+  AdvBN,      // Algorithm 1: clean + γ·adversarial loss, twin BNs for adversarial features
+  // Peers, in the same harness (cut, data order, evaluation): random feature-statistics
+  // perturbations at the cut during training (core/feature_perturbation.h) …
+  MixStyle,
+  DSU,
+  PAdaIN,
+  CrossNorm,
+  AdvProp,    // … and pixel-space PGD with twin BNs (core/pixel_attack.h)
 };
 
+// "standard", "advbn", "mixstyle", "dsu", "padain", "crossnorm", "advprop".
+const std::vector<std::string>& train_method_names();
 TrainMethod parse_train_method(const std::string& name);
 std::string to_string(TrainMethod method);
 
@@ -39,6 +48,17 @@ struct TrainConfig {
   std::string cut = "conv2_3";
   double gamma = 1.0;         // weight of the adversarial loss
   AdvBNOptions advbn;
+  // Cheaper AdvBN: attack only every k-th step (the others reuse the last δ), and start each
+  // attack from the last δ instead of the identity.
+  int attack_every = 1;
+  bool warm_start = false;
+  // Peers: the probability of perturbing a batch (< 0: the method's paper default), MixStyle's α.
+  double peer_p = -1;
+  double mixstyle_alpha = 0.1;
+  // AdvProp's pixel attack, on the [0, 1] pixel scale.
+  double advprop_eps = 1.0 / 255;
+  double advprop_step_size = 1.0 / 255;
+  int advprop_steps = 2;
   std::string augment = "basic";  // basic | autoaugment | none
   int image_size = 0;         // 0: 224 for large images, native size for small ones
   uint64_t seed = 0;

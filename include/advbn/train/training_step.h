@@ -4,7 +4,14 @@
 #include <torch/optim/optimizer.h>
 #include <torch/types.h>
 
+#include <ATen/core/Generator.h>
+
+#include <functional>
+
 #include "advbn/core/adv_batch_norm.h"
+#include "advbn/core/feature_perturbation.h"
+#include "advbn/core/pixel_attack.h"
+#include "advbn/data/normalization.h"
 #include "advbn/models/staged_network.h"
 #include "advbn/train/gradient_reducer.h"
 
@@ -29,6 +36,18 @@ StepResult standard_step(StagedNetworkImpl& network, torch::optim::Optimizer& op
                          const torch::Tensor& images, const torch::Tensor& labels,
                          GradientReducer* reducer = nullptr);
 
+// Finds adversarial features for a batch of (detached) features by maximising `loss`, the
+// suffix's cross-entropy on the adversarial BNs in eval mode.
+using FeatureAttack = std::function<torch::Tensor(const torch::Tensor& features, const FeatureLoss& loss)>;
+
+// The adversarial step for any attack on the features at the cut: `attack` runs with the suffix in
+// eval mode on the adversarial BNs and without parameter gradients; then the suffix, in train
+// mode, minimises clean + γ·adversarial cross-entropy, the clean batch on the main BNs and the
+// adversarial batch on the twins.
+StepResult feature_attack_step(StagedNetworkImpl& network, const FeatureAttack& attack, double gamma,
+                               torch::optim::Optimizer& optimizer, const torch::Tensor& images,
+                               const torch::Tensor& labels, GradientReducer* reducer = nullptr);
+
 // Algorithm 1: the attack perturbs the statistics of the prefix features with the suffix in eval
 // mode on the adversarial BNs (as in the authors' code); then the suffix, in train mode, minimises
 // clean + γ·adversarial cross-entropy, the clean batch on the main BNs and the adversarial batch
@@ -37,5 +56,19 @@ StepResult standard_step(StagedNetworkImpl& network, torch::optim::Optimizer& op
 StepResult advbn_step(StagedNetworkImpl& network, const AdvBatchNorm& advbn, double gamma,
                       torch::optim::Optimizer& optimizer, const torch::Tensor& images,
                       const torch::Tensor& labels, GradientReducer* reducer = nullptr);
+
+// A peer method (MixStyle, DSU, pAdaIN, CrossNorm): the standard step on features that
+// `perturbation` changed at the cut, its random draws taken from `generator`.
+StepResult perturbed_features_step(StagedNetworkImpl& network, const FeaturePerturbation& perturbation,
+                                   at::Generator& generator, torch::optim::Optimizer& optimizer,
+                                   const torch::Tensor& images, const torch::Tensor& labels,
+                                   GradientReducer* reducer = nullptr);
+
+// AdvProp: PGD on the pixels through the whole network (the frozen prefix, then the suffix in eval
+// mode on the adversarial BNs), then the same update as Algorithm 1 with the features of the
+// attacked images as the adversarial half. `normalization`: what the images carry.
+StepResult advprop_step(StagedNetworkImpl& network, const PixelAttackOptions& attack,
+                        const data::Normalization& normalization, double gamma, torch::optim::Optimizer& optimizer,
+                        const torch::Tensor& images, const torch::Tensor& labels, GradientReducer* reducer = nullptr);
 
 }  // namespace advbn
