@@ -81,7 +81,7 @@ DivergenceComparison read_divergence_comparison(const json& value) {
 void write_divergence_plot(const DivergenceComparison& comparison, const std::filesystem::path& png) {
   using detail::data_value;
   using detail::gnuplot_string;
-  const int width = std::clamp(70 * static_cast<int>(comparison.blocks.size()) + 300, 700, 1400);
+  const int width = std::clamp(70 * static_cast<int>(comparison.blocks.size()) + 450, 800, 1500);
   std::string script = detail::preamble(png.filename().string(), width, 480);
   script += "$data << EOD\n";
   for (size_t k = 0; k < comparison.blocks.size(); ++k) {
@@ -92,10 +92,10 @@ void write_divergence_plot(const DivergenceComparison& comparison, const std::fi
   script += "EOD\n";
   script += "set title " + gnuplot_string("Feature divergence: " + comparison.data_a + " vs " + comparison.data_b) + "\n";
   script += "set xlabel 'block'\n"
-            "set ylabel 'symmetric KL, mean over channels (lower: less domain-dependent)'\n"
+            "set ylabel 'symmetric KL, mean over channels'\n"
             "set xtics rotate by 35 right\n"
             "set yrange [0:*]\n"
-            "set key top left\n";
+            "set key outside right top\n";
   script += "set xrange [-0.3:" + std::to_string(comparison.blocks.size()) + "-0.7]\n";
   script += "plot ";
   for (size_t i = 0; i < comparison.models.size(); ++i) {

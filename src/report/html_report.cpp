@@ -23,6 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using detail::escape_html;
+using detail::format_number;
 using detail::format_percent;
 using detail::ModelResults;
 
@@ -242,13 +243,6 @@ std::vector<DivergenceComparison> read_divergences(const json& report) {
   return comparisons;
 }
 
-std::string format_divergence(double value) {
-  if (!std::isfinite(value)) return "n/a";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.4g", value);
-  return buffer;
-}
-
 // One figure and one table (blocks × models) per pair of data sets; plots go to out_dir/plots.
 std::string divergence_section(const std::vector<DivergenceComparison>& comparisons, const fs::path& folder) {
   if (comparisons.empty()) return {};
@@ -268,7 +262,7 @@ std::string divergence_section(const std::vector<DivergenceComparison>& comparis
     html += "</tr>\n";
     for (size_t k = 0; k < c.blocks.size(); ++k) {
       html += "<tr><td>" + escape_html(c.blocks[k]) + "</td>";
-      for (const auto& curve : c.models) html += td_number(format_divergence(curve.divergence[k]));
+      for (const auto& curve : c.models) html += td_number(format_number(curve.divergence[k], "%.4g"));
       html += "</tr>\n";
     }
     html += "</table>\n";

@@ -21,18 +21,17 @@ std::string escape_html(std::string_view text) {
   return out;
 }
 
-std::string format_percent(const std::optional<double>& value) {
-  if (!value || !std::isfinite(*value)) return "n/a";
+std::string format_number(double value, const char* format) {
+  if (!std::isfinite(value)) return "n/a";
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.2f", *value);
+  std::snprintf(buffer, sizeof buffer, format, value);
   return buffer;
 }
 
-std::string format_signed_percent(double value) {
-  if (!std::isfinite(value)) return "n/a";
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%+.2f", value);
-  return buffer;
+std::string format_percent(const std::optional<double>& value) {
+  return value ? format_number(*value, "%.2f") : "n/a";
 }
+
+std::string format_signed_percent(double value) { return format_number(value, "%+.2f"); }
 
 }  // namespace advbn::report::detail

@@ -10,6 +10,9 @@ namespace advbn::report::detail {
 // Escapes &, <, >, " and ' so that the text is safe both in element content and in attributes.
 std::string escape_html(std::string_view text);
 
+// `value` through a printf format of one double ("%.4g"); "n/a" when it is not finite.
+std::string format_number(double value, const char* format);
+
 // Two decimals (percentages differ by tenths between models); "n/a" when there is no value.
 std::string format_percent(const std::optional<double>& value);
 

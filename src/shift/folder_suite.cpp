@@ -1,10 +1,14 @@
 #include "advbn/shift/folder_suite.h"
 
+#include <opencv2/core/utility.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <exception>
+#include <mutex>
 #include <set>
 
 #include "advbn/error.h"
@@ -53,6 +57,35 @@ DatasetFiles list_dataset(const fs::path& input, const fs::path& output) {
 std::string progress_line(std::size_t index, std::size_t total, const fs::path& relative) {
   return "[" + std::to_string(index + 1) + "/" + std::to_string(total) + "] " +
          relative.generic_string();
+}
+
+// Runs task(0) … task(count - 1) on OpenCV's threads (cv::setNumThreads), one task per stripe.
+// The outputs of one input are independent of each other and of the order they are made in, and
+// PNG-encoding them costs about as much as making them (docs/performance.md), so both are spread
+// over the cores, not the corruption alone. Parallel loops inside a task run serially (OpenCV runs nested
+// parallel_for_ calls on the calling thread), so the cores are not oversubscribed. The first
+// exception stops the remaining tasks and is rethrown here with its type, so errors still name
+// their file.
+template <typename Task>
+void run_tasks(std::size_t count, const Task& task) {
+  std::exception_ptr first_error;
+  std::mutex error_mutex;
+  std::atomic<bool> failed{false};
+  cv::parallel_for_(
+      cv::Range(0, static_cast<int>(count)),
+      [&](const cv::Range& range) {
+        for (int i = range.start; i < range.end && !failed.load(); ++i) {
+          try {
+            task(static_cast<std::size_t>(i));
+          } catch (...) {
+            const std::lock_guard<std::mutex> lock(error_mutex);
+            if (!first_error) first_error = std::current_exception();
+            failed.store(true);
+          }
+        }
+      },
+      static_cast<double>(count));
+  if (first_error) std::rethrow_exception(first_error);
 }
 }  // namespace
 
@@ -122,13 +155,13 @@ SuiteSummary write_corruption_suite(const fs::path& input, const fs::path& outpu
     if (progress) progress(progress_line(i, files.images.size(), relative));
     const cv::Mat img = read_image(input / relative, options.image_limits);
     const std::uint64_t seed = file_seed(options.seed, relative.generic_string());
-    for (const std::string& name : corruptions) {
-      for (const int severity : severities) {
-        write_image(output / name / std::to_string(severity) / relative,
-                    corrupt(img, name, severity, seed, options.preset));
-        ++summary.written;
-      }
-    }
+    run_tasks(corruptions.size() * severities.size(), [&](std::size_t task) {
+      const std::string& name = corruptions[task / severities.size()];
+      const int severity = severities[task % severities.size()];
+      write_image(output / name / std::to_string(severity) / relative,
+                  corrupt(img, name, severity, seed, options.preset));
+    });
+    summary.written += corruptions.size() * severities.size();
     ++summary.images;
   }
   return summary;
@@ -151,10 +184,10 @@ SuiteSummary write_filter_suite(const fs::path& input, const fs::path& output,
     const fs::path& relative = files.images[i];
     if (progress) progress(progress_line(i, files.images.size(), relative));
     const cv::Mat img = read_image(input / relative, limits);
-    for (const std::string& name : names) {
-      write_image(output / name / relative, apply_filter(img, name));
-      ++summary.written;
-    }
+    run_tasks(names.size(), [&](std::size_t task) {
+      write_image(output / names[task] / relative, apply_filter(img, names[task]));
+    });
+    summary.written += names.size();
     ++summary.images;
   }
   return summary;

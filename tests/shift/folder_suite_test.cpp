@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <opencv2/core/utility.hpp>
+
 #include <fstream>
+#include <iterator>
 
 #include "advbn/error.h"
 #include "advbn/shift/filters.h"
@@ -69,6 +72,66 @@ TEST_F(FolderSuite, CorruptionsUseTheImageNetCLayout) {
   }
   EXPECT_FALSE(fs::exists(root_ / "out" / "gaussian_noise" / "1" / "loose.png"));
   EXPECT_FALSE(fs::exists(root_ / "out" / "gaussian_noise" / "1" / "dog" / "notes.txt"));
+}
+
+std::string file_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Sets OpenCV's thread count for one scope; the suites run their tasks on OpenCV's threads.
+class OpenCvThreads {
+ public:
+  explicit OpenCvThreads(int threads) : previous_(cv::getNumThreads()) {
+    cv::setNumThreads(threads);
+  }
+  ~OpenCvThreads() { cv::setNumThreads(previous_); }
+  OpenCvThreads(const OpenCvThreads&) = delete;
+  OpenCvThreads& operator=(const OpenCvThreads&) = delete;
+
+ private:
+  int previous_;
+};
+
+// Every output is seeded by its file alone, so spreading the outputs over threads must not
+// change a byte of any file, for corruptions and for filters.
+TEST_F(FolderSuite, ThreadsWriteTheSameBytesAsOneThread) {
+  CorruptionSuiteOptions options;
+  options.corruptions = {"gaussian_noise", "shot_noise", "glass_blur",
+                         "snow",           "fog",        "jpeg_compression"};
+  options.seed = 5;
+  for (const int threads : {1, 4}) {
+    const OpenCvThreads scope(threads);
+    const fs::path out = root_ / ("threads_" + std::to_string(threads));
+    EXPECT_EQ(write_corruption_suite(input_, out / "corrupt", options).written, 60u);
+    EXPECT_EQ(write_filter_suite(input_, out / "filter", {}).written, 2 * filter_names().size());
+  }
+  std::size_t compared = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(root_ / "threads_1")) {
+    if (!entry.is_regular_file()) continue;
+    const fs::path relative = entry.path().lexically_relative(root_ / "threads_1");
+    const fs::path other = root_ / "threads_4" / relative;
+    ASSERT_TRUE(fs::exists(other)) << other;
+    EXPECT_EQ(file_bytes(entry.path()), file_bytes(other)) << other;
+    ++compared;
+  }
+  EXPECT_EQ(compared, 60u + 2 * filter_names().size());
+}
+
+// A write that fails on a worker thread reaches the caller as advbn::Error naming the path.
+TEST_F(FolderSuite, FailedWritesOnWorkerThreadsAreNamed) {
+  const OpenCvThreads scope(4);
+  fs::create_directories(root_ / "out" / "fog");
+  std::ofstream(root_ / "out" / "fog" / "3") << "a file where a folder belongs";
+  CorruptionSuiteOptions options;
+  options.corruptions = {"fog"};
+  try {
+    write_corruption_suite(input_, root_ / "out", options);
+    FAIL() << "expected advbn::Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find((root_ / "out" / "fog" / "3").string()), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(FolderSuite, FiltersUseOneFolderPerFilter) {

@@ -6,6 +6,10 @@
 // extension, and files directly under <in>, are skipped and counted. Outputs keep the input's
 // file name and format. Each file's random draws come from the suite seed mixed with its path
 // relative to <in>, so a suite is reproducible and independent of file order.
+// The outputs of one input are made and written in parallel on OpenCV's threads
+// (cv::setNumThreads; `advbn corrupt --threads` and `advbn filter --threads` set it), so the files
+// are the same for any number of threads. PNG outputs use OpenCV's default, fastest-to-encode
+// settings (docs/performance.md, "advbn corrupt on a folder").
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -24,7 +28,8 @@ struct SuiteSummary {
   std::size_t skipped = 0;  // input files that are not images or not inside a class folder
 };
 
-// Called once per input image with a one-line description, e.g. "[3/120] cat/0001.jpg".
+// Called once per input image, on the calling thread before its outputs are made, with a
+// one-line description, e.g. "[3/120] cat/0001.jpg".
 using SuiteProgress = std::function<void(const std::string& line)>;
 
 struct CorruptionSuiteOptions {
