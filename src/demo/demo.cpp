@@ -255,7 +255,8 @@ void print_table(const nlohmann::json& report, std::ostream& log) {
       const auto s = report::spread_of(m.runs, figure);
       char text[48];
       std::snprintf(text, sizeof text, "%.2f ± %.2f", s.mean, s.std);
-      log << std::setw(figure == &report::MethodRun::seconds_per_epoch ? 13 : 19) << text;
+      // "±" takes two bytes and one column: one more byte than the width.
+      log << " " << std::setw(figure == &report::MethodRun::seconds_per_epoch ? 15 : 18) << text;
     }
     log << "\n";
   }
