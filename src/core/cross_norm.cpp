@@ -17,12 +17,7 @@ torch::Tensor CrossNorm::apply(const torch::Tensor& features, at::Generator& gen
 
 torch::Tensor crossnorm_transform(const torch::Tensor& features, const torch::Tensor& permutation,
                                   double eps) {
-  check_instance_features(features, "CrossNorm");
-  check_permutation(permutation, features.size(0), "CrossNorm");
-  const auto stats = instance_stats(features, eps);
-  const auto other = permutation.to(features.device(), torch::kLong);
-  return (features - stats.mean) / stats.std * stats.std.index_select(0, other) +
-         stats.mean.index_select(0, other);
+  return exchange_statistics(features, permutation, eps, /*detach_borrowed=*/false, "CrossNorm");
 }
 
 }  // namespace advbn

@@ -93,4 +93,16 @@ torch::Tensor draw_permutation(int64_t n, at::Generator& generator) {
   return torch::randperm(n, generator, torch::kLong);
 }
 
+torch::Tensor exchange_statistics(const torch::Tensor& features, const torch::Tensor& permutation, double eps,
+                                  bool detach_borrowed, const std::string& method) {
+  check_instance_features(features, method);
+  check_permutation(permutation, features.size(0), method);
+  const auto stats = instance_stats(features, eps);
+  const auto other = permutation.to(features.device(), torch::kLong);
+  const auto source_mean = detach_borrowed ? stats.mean.detach() : stats.mean;
+  const auto source_std = detach_borrowed ? stats.std.detach() : stats.std;
+  return (features - stats.mean) / stats.std * source_std.index_select(0, other) +
+         source_mean.index_select(0, other);
+}
+
 }  // namespace advbn

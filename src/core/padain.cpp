@@ -17,14 +17,8 @@ torch::Tensor PAdaIN::apply(const torch::Tensor& features, at::Generator& genera
 
 torch::Tensor padain_transform(const torch::Tensor& features, const torch::Tensor& permutation,
                                double eps) {
-  check_instance_features(features, "pAdaIN");
-  check_permutation(permutation, features.size(0), "pAdaIN");
-  const auto stats = instance_stats(features, eps);
   // The authors' AdaIN detaches the style features the statistics are borrowed from.
-  const auto other = permutation.to(features.device(), torch::kLong);
-  const auto target_mean = stats.mean.detach().index_select(0, other);
-  const auto target_std = stats.std.detach().index_select(0, other);
-  return (features - stats.mean) / stats.std * target_std + target_mean;
+  return exchange_statistics(features, permutation, eps, /*detach_borrowed=*/true, "pAdaIN");
 }
 
 }  // namespace advbn

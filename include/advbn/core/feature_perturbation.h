@@ -71,6 +71,13 @@ void check_instance_features(const torch::Tensor& features, const std::string& m
 
 InstanceStats instance_stats(const torch::Tensor& features, double eps);
 
+// Every instance takes the statistics of instance permutation[i]: (x − μ)/σ · σ[π] + μ[π], the
+// exchange pAdaIN and CrossNorm share. `detach_borrowed`: the borrowed μ[π], σ[π] carry no
+// gradient (pAdaIN's AdaIN detaches its style features; CrossNorm does not). Checks the inputs,
+// naming `method`.
+torch::Tensor exchange_statistics(const torch::Tensor& features, const torch::Tensor& permutation, double eps,
+                                  bool detach_borrowed, const std::string& method);
+
 // Throws advbn::Error, naming `method`, unless `permutation` is a permutation of 0..n−1 (1-D,
 // integer).
 void check_permutation(const torch::Tensor& permutation, int64_t n, const std::string& method);
