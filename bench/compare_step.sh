@@ -4,7 +4,8 @@
 #
 #   bench/compare_step.sh [ADVBN_BINARY] [OUT_DIR]
 #
-# Environment: THREADS (2), REPEATS (5), WARMUP (2), PYTHON (/usr/bin/python3, with torch).
+# Environment: THREADS (2), REPEATS (5), WARMUP (2), PYTHON (/usr/bin/python3, with torch);
+# ADVBN_FLAGS: more options for `advbn bench step` (e.g. "--attack-bf16"), the reference unchanged.
 # Each configuration writes OUT_DIR/{advbn,reference}_<resolution>_<batch>.json.
 set -eu
 here=$(dirname "$0")
@@ -20,7 +21,7 @@ run_config() {  # resolution batch
   common="--resolution $1 --batch $2 --steps 6 --threads $threads --repeats $repeats --warmup $warmup"
   echo "load before ${1}x$1 batch $2: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
   # shellcheck disable=SC2086
-  "$advbn" bench step --arch resnet50 --cut conv2_3 $common --json "$out/advbn_$1_$2.json" >&2
+  "$advbn" bench step --arch resnet50 --cut conv2_3 $common ${ADVBN_FLAGS:-} --json "$out/advbn_$1_$2.json" >&2
   # shellcheck disable=SC2086
   "$python" "$here/reference_step.py" $common --json "$out/reference_$1_$2.json" >&2
   echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -43,4 +44,12 @@ for resolution, batch in ((64, 32), (224, 16)):
     print(f"{'':22}{'advbn (C++)':>13}{'PyTorch':>13}{'PyTorch/C++':>13}")
     for label, key in rows:
         print(f"{label:22}{ours[key]:13.3f}{ref[key]:13.3f}{ref[key] / ours[key]:13.2f}")
+    for method in ("standard", "advbn"):
+        print(f"  {method} step by phase, median s")
+        ours_phases = {p["phase"]: p["seconds"] for p in ours[method + "_phases"]}
+        ref_phases = {p["phase"]: p["seconds"] for p in ref[method + "_phases"]}
+        names = list(ours_phases) + [p for p in ref_phases if p not in ours_phases]
+        for name in names:
+            cells = [f"{table[name]:13.3f}" if name in table else f"{'':13}" for table in (ours_phases, ref_phases)]
+            print(f"  {name:26}{cells[0]}{cells[1]}")
 PY

@@ -17,6 +17,7 @@ the optimizer, and reports VmHWM minus the resident size at that point.
       [--repeats 5] [--warmup 2] [--json OUT]
 """
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -82,6 +83,16 @@ def build(resolution, batch, seed):
     return prefix, suffix, optimizer, images, labels
 
 
+PHASES = []  # (phase, seconds) of the running step, in the order they ended
+
+
+@contextlib.contextmanager
+def timed(phase):
+    start = time.perf_counter()
+    yield
+    PHASES.append((phase, time.perf_counter() - start))
+
+
 def feature_stats(f):
     var, mean = torch.var_mean(f, dim=(0, 2, 3), unbiased=True, keepdim=True)
     return mean, (var + 1e-5).sqrt()
@@ -90,47 +101,53 @@ def feature_stats(f):
 def attack(suffix, f, labels, steps):
     suffix.eval()
     set_branch(suffix, "adv")
-    mean, std = feature_stats(f)
-    shape = mean.shape
-    d_mu = torch.ones(shape, requires_grad=True)
-    d_sigma = torch.ones(shape, requires_grad=True)
-    for _ in range(steps):
-        f_adv = (d_sigma * (f - mean) + d_mu * mean).clamp_min(0)
-        loss = F.cross_entropy(suffix(f_adv), labels)
-        g_mu, g_sigma = torch.autograd.grad(loss, [d_mu, d_sigma])
-        with torch.no_grad():
-            d_mu = (d_mu + STEP_SIZE * g_mu.sign()).clamp(1 - EPSILON, 1 + EPSILON)
-            d_sigma = (d_sigma + STEP_SIZE * g_sigma.sign()).clamp(1 - EPSILON, 1 + EPSILON)
-        d_mu.requires_grad_(True)
-        d_sigma.requires_grad_(True)
-    with torch.no_grad():
+    with timed("feature statistics"):
+        mean, std = feature_stats(f)
+        shape = mean.shape
+        d_mu = torch.ones(shape, requires_grad=True)
+        d_sigma = torch.ones(shape, requires_grad=True)
+    for step in range(steps):
+        with timed(f"pgd pass {step + 1}"):
+            f_adv = (d_sigma * (f - mean) + d_mu * mean).clamp_min(0)
+            loss = F.cross_entropy(suffix(f_adv), labels)
+            g_mu, g_sigma = torch.autograd.grad(loss, [d_mu, d_sigma])
+            with torch.no_grad():
+                d_mu = (d_mu + STEP_SIZE * g_mu.sign()).clamp(1 - EPSILON, 1 + EPSILON)
+                d_sigma = (d_sigma + STEP_SIZE * g_sigma.sign()).clamp(1 - EPSILON, 1 + EPSILON)
+            d_mu.requires_grad_(True)
+            d_sigma.requires_grad_(True)
+    with torch.no_grad(), timed("adversarial features"):
         return (d_sigma * (f - mean) + d_mu * mean).clamp_min(0)
 
 
 def advbn_step(prefix, suffix, optimizer, images, labels, steps):
-    with torch.no_grad():
+    with torch.no_grad(), timed("prefix"):
         f = prefix(images)
     f_adv = attack(suffix, f, labels, steps)
-    suffix.train()
-    set_branch(suffix, "split")
-    logits = suffix(torch.cat([f, f_adv]))
-    n = labels.shape[0]
-    loss = F.cross_entropy(logits[:n], labels) + GAMMA * F.cross_entropy(logits[n:], labels)
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
+    with timed("clean + adversarial pass"):
+        suffix.train()
+        set_branch(suffix, "split")
+        logits = suffix(torch.cat([f, f_adv]))
+        n = labels.shape[0]
+        loss = F.cross_entropy(logits[:n], labels) + GAMMA * F.cross_entropy(logits[n:], labels)
+        optimizer.zero_grad()
+        loss.backward()
+    with timed("optimizer"):
+        optimizer.step()
     return loss.item()
 
 
 def standard_step(prefix, suffix, optimizer, images, labels, steps):
-    with torch.no_grad():
+    with torch.no_grad(), timed("prefix"):
         f = prefix(images)
-    suffix.train()
-    set_branch(suffix, "clean")
-    loss = F.cross_entropy(suffix(f), labels)
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
+    with timed("clean pass"):
+        suffix.train()
+        set_branch(suffix, "clean")
+        loss = F.cross_entropy(suffix(f), labels)
+        optimizer.zero_grad()
+        loss.backward()
+    with timed("optimizer"):
+        optimizer.step()
     return loss.item()
 
 
@@ -149,17 +166,21 @@ def measure(step, args):
     with open("/proc/self/clear_refs", "w") as clear_refs:
         clear_refs.write("5")  # resets VmHWM to the current resident size
     baseline_kb = proc_status_kb("VmRSS")
-    times, cpu_times = [], []
+    times, cpu_times, phases = [], [], {}
     for i in range(args.warmup + args.repeats):
+        PHASES.clear()
         cpu_start, start = time.process_time(), time.perf_counter()
         step(*model, args.steps)
         if i >= args.warmup:
             times.append(time.perf_counter() - start)
             cpu_times.append(time.process_time() - cpu_start)
+            for phase, seconds in PHASES:
+                phases.setdefault(phase, []).append(seconds)
     peak_kb = proc_status_kb("VmHWM")
     return {"seconds": statistics.median(times), "cpu_seconds": statistics.median(cpu_times),
             "peak_mb": (peak_kb - baseline_kb) / 1024,
-            "peak_total_mb": peak_kb / 1024}
+            "peak_total_mb": peak_kb / 1024,
+            "phases": [{"phase": p, "seconds": statistics.median(s)} for p, s in phases.items()]}
 
 
 def in_child(step, args):
@@ -213,6 +234,7 @@ def main():
         "peak_ratio": advbn["peak_mb"] / standard["peak_mb"],
         "standard_peak_total_mb": standard["peak_total_mb"],
         "advbn_peak_total_mb": advbn["peak_total_mb"],
+        "standard_phases": standard["phases"], "advbn_phases": advbn["phases"],
     }
     print(f"pytorch reference  resnet50 {args.resolution}x{args.resolution} batch {args.batch} "
           f"m={args.steps} threads {args.threads}")
@@ -220,6 +242,11 @@ def main():
         print(f"  {name:9} {result[name + '_s']:8.3f} s/step (CPU {result[name + '_cpu_s']:7.3f} s)"
               f"  peak +{result[name + '_peak_mb']:7.1f} MiB")
     print(f"  ratio     {result['ratio']:8.2f} x                     {result['peak_ratio']:7.2f} x")
+    for name in ("standard", "advbn"):
+        print(f"  {name} step by phase (median s):")
+        for phase in result[name + "_phases"]:
+            print(f"    {phase['phase']:26} {phase['seconds']:8.3f}")
+        print(f"    {'sum of phases':26} {sum(p['seconds'] for p in result[name + '_phases']):8.3f}")
     if args.json:
         with open(args.json, "w") as out:
             json.dump(result, out, indent=2)

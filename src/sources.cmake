@@ -11,6 +11,7 @@ set(ADVBN_SOURCES
   src/core/padain.cpp
   src/core/cross_norm.cpp
   src/core/pixel_attack.cpp
+  src/core/phase_times.cpp
   src/memory/cpu_block_cache.cpp
   src/models/staged_network.cpp
   src/models/resnet.cpp

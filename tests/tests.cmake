@@ -6,6 +6,7 @@ advbn_add_test_executable(advbn_tests
   core/sync_batch_norm_test.cpp
   core/feature_perturbation_test.cpp
   core/pixel_attack_test.cpp
+  core/phase_times_test.cpp
   memory/cpu_block_cache_test.cpp
   models/resnet_test.cpp
   models/conv_batch_norm_test.cpp

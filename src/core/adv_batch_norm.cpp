@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "advbn/core/phase_times.h"
+
 namespace advbn {
 
 namespace {
@@ -103,6 +105,7 @@ AdvBNResult AdvBatchNorm::reuse(const torch::Tensor& features, const AdvBNResult
 AdvBNResult AdvBatchNorm::attack(const torch::Tensor& features, const FeatureLoss& loss,
                                  bool evaluate_final_loss, const AdvBNResult* start) const {
   const auto f = features.detach();
+  TimedPhase set_up("feature statistics");
   const FeatureStats stats = [&] {
     torch::NoGradGuard no_grad;
     return feature_stats(f, replicas_);
@@ -124,9 +127,11 @@ AdvBNResult AdvBatchNorm::attack(const torch::Tensor& features, const FeatureLos
       delta_sigma = torch::full_like(stats.std, identity);
     }
   }
+  set_up.end();
 
   AdvBNResult result;
   for (int step = 0; step < options_.steps; ++step) {
+    const TimedPhase pass("pgd pass", step + 1);
     delta_mu.requires_grad_(true);
     delta_sigma.requires_grad_(true);
     const auto value = loss(perturb(f, stats, delta_mu, delta_sigma));
@@ -148,6 +153,7 @@ AdvBNResult AdvBatchNorm::attack(const torch::Tensor& features, const FeatureLos
   }
 
   torch::NoGradGuard no_grad;
+  const TimedPhase final_features("adversarial features");
   result.delta_mu = delta_mu.detach();
   result.delta_sigma = delta_sigma.detach();
   result.features = perturb(f, stats, result.delta_mu, result.delta_sigma);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "advbn/core/phase_times.h"
 #include "advbn/error.h"
 
 namespace advbn {
@@ -36,6 +37,7 @@ torch::Tensor pixel_attack(const torch::Tensor& images, const ImageLoss& loss, c
   const auto highest = (1 - per_channel(mean)) / scale;
   auto attacked = clean.clone();
   for (int i = 0; i < options.steps; ++i) {
+    const TimedPhase pass("pgd pass", i + 1);
     attacked.requires_grad_(true);
     const auto gradient = torch::autograd::grad({loss(attacked)}, {attacked})[0];
     torch::NoGradGuard no_grad;

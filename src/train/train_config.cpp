@@ -62,6 +62,8 @@ void TrainConfig::validate() const {
           "augment must be basic, autoaugment or none, got '" + augment + "'");
   parse_precision(precision);
   advbn.validate();
+  require(!attack_bf16 || precision == "fp32",
+          "attack-bf16 needs precision fp32 (bf16 already runs the attack in bfloat16), got " + precision);
   require(attack_every >= 1, "attack-every must be >= 1, got " + std::to_string(attack_every));
   require(peer_p < 0 || peer_p <= 1, "peer-p must be in [0, 1] (or < 0 for the method's default), got " +
                                           std::to_string(peer_p));
@@ -99,6 +101,7 @@ nlohmann::json TrainConfig::to_json() const {
           {"random_start", advbn.random_start},
           {"attack_every", attack_every},
           {"warm_start", warm_start},
+          {"attack_bf16", attack_bf16},
           {"peer_p", peer_p},
           {"mixstyle_alpha", mixstyle_alpha},
           {"advprop_eps", advprop_eps},
@@ -143,6 +146,7 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     // Absent from checkpoints written before the cheaper AdvBN variants and the peers existed.
     c.attack_every = j.value("attack_every", c.attack_every);
     c.warm_start = j.value("warm_start", c.warm_start);
+    c.attack_bf16 = j.value("attack_bf16", c.attack_bf16);
     c.peer_p = j.value("peer_p", c.peer_p);
     c.mixstyle_alpha = j.value("mixstyle_alpha", c.mixstyle_alpha);
     c.advprop_eps = j.value("advprop_eps", c.advprop_eps);

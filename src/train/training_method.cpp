@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "advbn/error.h"
+#include "advbn/train/precision.h"
 
 namespace advbn {
 
@@ -21,18 +22,20 @@ class StandardMethod final : public TrainingMethod {
 
 // Algorithm 1, and its cheaper variants: an attack only every k-th step, the steps between reusing
 // the last δ on their own batch's statistics; each attack starting from the last δ. The schedule
-// counts the steps of this object, so a resumed run starts it afresh.
+// counts the steps of this object, so a resumed run starts it afresh. Optionally the attack's passes
+// in bf16 autocast: δ, the statistics and the perturbed features stay float32.
 class AdvBNMethod final : public TrainingMethod {
  public:
   AdvBNMethod(const TrainConfig& config, AdvBNOptions options, const ReplicaSum& replicas)
       : advbn_(options, replicas), gamma_(config.gamma), attack_every_(config.attack_every),
-        warm_start_(config.warm_start) {}
+        warm_start_(config.warm_start), attack_precision_(config.attack_bf16 ? Precision::BF16 : Precision::FP32) {}
 
   StepResult step(StagedNetworkImpl& network, torch::optim::Optimizer& optimizer, const torch::Tensor& images,
                   const torch::Tensor& labels, uint64_t, GradientReducer* reducer) override {
     const bool attack_now = !last_ || steps_ % attack_every_ == 0;
     ++steps_;
     const FeatureAttack attack = [&](const torch::Tensor& features, const FeatureLoss& loss) {
+      const AutocastScope autocast(attack_precision_, features.device());
       AdvBNResult found = !attack_now ? advbn_.reuse(features, *last_)
                                       : advbn_.attack(features, loss, /*evaluate_final_loss=*/false,
                                                       warm_start_ && last_ ? &*last_ : nullptr);
@@ -50,6 +53,7 @@ class AdvBNMethod final : public TrainingMethod {
   double gamma_;
   int attack_every_;
   bool warm_start_;
+  Precision attack_precision_;
   int64_t steps_ = 0;
   std::optional<AdvBNResult> last_;
 };

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "advbn/core/phase_times.h"
 #include "advbn/core/pixel_attack.h"
 
 namespace advbn {
@@ -24,6 +25,7 @@ namespace F = torch::nn::functional;
 constexpr double kChannelsLastMinWidth = 0.25;
 
 torch::Tensor frozen_features(StagedNetworkImpl& network, const torch::Tensor& images) {
+  const TimedPhase phase("prefix");
   torch::NoGradGuard no_grad;
   const bool channels_last =
       images.device().is_cpu() && images.dim() == 4 && network.spec().width >= kChannelsLastMinWidth;
@@ -85,6 +87,7 @@ void final_backward(const torch::Tensor& loss, GradientReducer* reducer) {
 // as they are or as a peer method perturbed them.
 StepResult update_on_features(StagedNetworkImpl& network, torch::optim::Optimizer& optimizer,
                               const torch::Tensor& features, const torch::Tensor& labels, GradientReducer* reducer) {
+  TimedPhase clean_pass("clean pass");
   const auto logits = network.suffix(features, BNBranch::Clean);
   const auto loss = F::cross_entropy(logits, labels);
   StepResult result;
@@ -94,6 +97,8 @@ StepResult update_on_features(StagedNetworkImpl& network, torch::optim::Optimize
   if (!result.updated) return result;
   optimizer.zero_grad();
   final_backward(loss, reducer);
+  clean_pass.end();
+  const TimedPhase update("optimizer");
   optimizer.step();
   return result;
 }
@@ -106,6 +111,7 @@ StepResult update_on_features(StagedNetworkImpl& network, torch::optim::Optimize
 StepResult update_on_both_branches(StagedNetworkImpl& network, double gamma, torch::optim::Optimizer& optimizer,
                                    const torch::Tensor& features, const torch::Tensor& adversarial_features,
                                    const torch::Tensor& labels, GradientReducer* reducer) {
+  TimedPhase clean_pass("clean pass");
   const auto clean_logits = network.suffix(features, BNBranch::Clean);
   const auto clean_loss = F::cross_entropy(clean_logits, labels);
   StepResult result;
@@ -113,6 +119,8 @@ StepResult update_on_both_branches(StagedNetworkImpl& network, double gamma, tor
   result.clean_logits = clean_logits.detach();
   optimizer.zero_grad();
   if (finite(result.clean_loss, reducer)) clean_loss.backward();
+  clean_pass.end();
+  TimedPhase adversarial_pass("adversarial pass");
   const auto adv_logits = network.suffix(adversarial_features, BNBranch::Adv);
   const auto adv_loss = F::cross_entropy(adv_logits, labels);
   result.adv_loss = adv_loss.item<double>();
@@ -121,6 +129,8 @@ StepResult update_on_both_branches(StagedNetworkImpl& network, double gamma, tor
   result.updated = finite(result.loss, reducer);
   if (!result.updated) return result;
   final_backward(gamma * adv_loss, reducer);
+  adversarial_pass.end();
+  const TimedPhase update("optimizer");
   optimizer.step();
   return result;
 }

@@ -12,11 +12,13 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "advbn/bench_data.h"
+#include "advbn/core/phase_times.h"
 #include "advbn/commands.h"
 #include "advbn/error.h"
 #include "advbn/report/json_file.h"
@@ -26,6 +28,7 @@
 #include "advbn/train/precision.h"
 #include "advbn/data/normalization.h"
 #include "advbn/train/training_method.h"
+#include "advbn/core/adv_batch_norm.h"
 
 namespace advbn::cli {
 
@@ -42,6 +45,7 @@ struct StepBenchParams {
   double step_size = 0.2;  // τ
   int attack_every = 1;
   bool warm_start = false;
+  bool attack_bf16 = false;
   int repeats = 5;
   int warmup = 2;
   uint64_t seed = 0;
@@ -68,38 +72,76 @@ double process_cpu_seconds() {
   return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
+// The median time of each phase over the timed steps, in the order of the first step.
+json phase_medians(const std::vector<PhaseTimes>& steps) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<double>> seconds;
+  for (const auto& step : steps) {
+    for (const auto& [phase, s] : step) {
+      if (!seconds.count(phase)) order.push_back(phase);
+      seconds[phase].push_back(s);
+    }
+  }
+  json phases = json::array();
+  for (const auto& phase : order) phases.push_back({{"phase", phase}, {"seconds", median(seconds[phase])}});
+  return phases;
+}
+
+// The benchmark's network (random weights, prefix frozen, in train mode) and one random batch.
+struct StepBenchSetup {
+  torch::Device device = torch::kCPU;
+  StagedNetwork network{nullptr};
+  torch::Tensor images, labels;
+};
+
+StepBenchSetup make_setup(const StepBenchParams& params) {
+  StepBenchSetup setup;
+  setup.device = apply_runtime_options(params.runtime);
+  torch::manual_seed(params.seed);
+  NetworkSpec spec;
+  spec.arch = params.arch;
+  setup.network = create_network(spec);
+  setup.network->set_cut(params.cut);
+  setup.network->freeze_prefix();
+  const auto dtype = weight_dtype(parse_precision(params.precision));
+  setup.network->to(setup.device, dtype);
+  setup.network->train();
+  setup.images = torch::randn({params.batch, 3, params.resolution, params.resolution},
+                              torch::TensorOptions(setup.device).dtype(dtype));
+  setup.labels =
+      torch::randint(spec.num_classes, {params.batch}, torch::TensorOptions(setup.device).dtype(torch::kLong));
+  return setup;
+}
+
+AdvBNOptions attack_options(const StepBenchParams& params) {
+  AdvBNOptions options;
+  options.steps = params.steps;
+  options.step_size = params.step_size;
+  return options;
+}
+
 // One method, in the forked child: build the network, the data and the optimizer, then time
 // warm-up + repeats steps. Peak memory is the growth of resident memory over the steps, i.e.
 // activations, gradients, optimizer state and the allocator's slack, but not the weights.
 json measure_method(const StepBenchParams& params, bool adversarial) {
-  const auto device = apply_runtime_options(params.runtime);
-  torch::manual_seed(params.seed);
-  NetworkSpec spec;
-  spec.arch = params.arch;
-  auto network = create_network(spec);
-  network->set_cut(params.cut);
-  network->freeze_prefix();
-  const auto dtype = weight_dtype(parse_precision(params.precision));
-  network->to(device, dtype);
-  network->train();
+  auto [device, network, images, labels] = make_setup(params);
   TrainConfig config;
   config.method = adversarial ? TrainMethod::AdvBN : TrainMethod::Standard;
   config.gamma = 1.0;
-  config.advbn.steps = params.steps;
-  config.advbn.step_size = params.step_size;
+  config.advbn = attack_options(params);
   config.attack_every = params.attack_every;
   config.warm_start = params.warm_start;
+  config.attack_bf16 = params.attack_bf16;
   const auto method = make_training_method(config, *network, data::imagenet_normalization());
   torch::optim::SGD optimizer(network->suffix_parameters(),
                               torch::optim::SGDOptions(1e-3).momentum(0.9).weight_decay(1e-4));
-  const auto images = torch::randn({params.batch, 3, params.resolution, params.resolution},
-                                   torch::TensorOptions(device).dtype(dtype));
-  const auto labels = torch::randint(spec.num_classes, {params.batch}, torch::TensorOptions(device).dtype(torch::kLong));
 
   reset_peak_resident();
   const double baseline = resident_mib();
   std::vector<double> seconds, cpu_seconds;
+  std::vector<PhaseTimes> phases;
   for (int i = 0; i < params.warmup + params.repeats; ++i) {
+    const PhaseRecording recording;
     const double cpu_start = process_cpu_seconds();
     const auto start = std::chrono::steady_clock::now();
     const AutocastScope autocast(parse_precision(params.precision), device);
@@ -107,6 +149,7 @@ json measure_method(const StepBenchParams& params, bool adversarial) {
     if (i >= params.warmup) {
       seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       cpu_seconds.push_back(process_cpu_seconds() - cpu_start);
+      phases.push_back(recording.times());
     }
   }
   const double peak = peak_resident_mib();
@@ -116,13 +159,47 @@ json measure_method(const StepBenchParams& params, bool adversarial) {
           {"cpu_seconds", uniform_steps ? median(cpu_seconds) : mean(cpu_seconds)},
           {"peak_mb", peak - baseline},
           {"peak_total_mb", peak},
+          {"phases", phase_medians(phases)},
           {"threads", torch::get_num_threads()}};
+}
+
+// How far the bf16 attack's δ is from the fp32 attack's on one batch (in the forked child): the
+// fraction of entries of (δμ, δσ) that are equal, and the rise of the fp32 loss each δ causes.
+json bf16_attack_agreement(const StepBenchParams& params) {
+  auto setup = make_setup(params);
+  auto& network = setup.network;
+  const auto& labels = setup.labels;
+  network->eval();
+  const auto features = [&] {
+    torch::NoGradGuard no_grad;
+    return network->prefix(setup.images);
+  }();
+  AdvBNOptions options = attack_options(params);
+  options.relu_clamp = network->cut_is_post_relu();
+  const AdvBatchNorm advbn(options);
+  const FeatureLoss loss = [&](const torch::Tensor& f) {
+    return torch::nn::functional::cross_entropy(network->suffix(f, BNBranch::Adv), labels);
+  };
+  const auto fp32 = advbn.attack(features, loss);
+  const auto bf16 = [&] {
+    const AutocastScope autocast(Precision::BF16, setup.device);
+    return advbn.attack(features, loss, /*evaluate_final_loss=*/false);
+  }();
+  const double bf16_loss = loss(advbn.reuse(features, bf16).features).item<double>();
+  const auto a = torch::cat({fp32.delta_mu, fp32.delta_sigma});
+  const auto b = torch::cat({bf16.delta_mu, bf16.delta_sigma});
+  return {{"equal_fraction", a.eq(b).to(torch::kDouble).mean().item<double>()},
+          {"entries", a.numel()},
+          {"clean_loss", fp32.losses.front()},
+          {"fp32_delta_loss", fp32.losses.back()},
+          {"bf16_delta_loss", bf16_loss}};
 }
 
 json run_step_benchmark(const StepBenchParams& params) {
   // Each method runs alone in a child so its peak memory is its own.
   const json standard = run_in_child([&] { return measure_method(params, false); });
   const json advbn = run_in_child([&] { return measure_method(params, true); });
+  const json agreement = params.attack_bf16 ? run_in_child([&] { return bf16_attack_agreement(params); }) : json();
   const double standard_s = standard["seconds"], advbn_s = advbn["seconds"];
   const double standard_peak = standard["peak_mb"], advbn_peak = advbn["peak_mb"];
   return {{"implementation", std::string("advbn ") + ADVBN_VERSION + ", libtorch " + TORCH_VERSION},
@@ -134,6 +211,7 @@ json run_step_benchmark(const StepBenchParams& params) {
           {"step_size", params.step_size},
           {"attack_every", params.attack_every},
           {"warm_start", params.warm_start},
+          {"attack_bf16", params.attack_bf16},
           {"precision", params.precision},
           {"threads", advbn["threads"]},
           {"repeats", params.repeats},
@@ -147,7 +225,10 @@ json run_step_benchmark(const StepBenchParams& params) {
           {"advbn_peak_mb", advbn_peak},
           {"peak_ratio", advbn_peak / standard_peak},
           {"standard_peak_total_mb", standard["peak_total_mb"]},
-          {"advbn_peak_total_mb", advbn["peak_total_mb"]}};
+          {"advbn_peak_total_mb", advbn["peak_total_mb"]},
+          {"standard_phases", standard["phases"]},
+          {"advbn_phases", advbn["phases"]},
+          {"bf16_attack_delta_agreement", agreement}};
 }
 
 void print_step_report(const json& r) {
@@ -156,7 +237,9 @@ void print_step_report(const json& r) {
               "warm-up)\n",
               r["arch"].get<std::string>().c_str(), r["resolution"].get<int>(), r["resolution"].get<int>(),
               static_cast<long long>(r["batch"].get<int64_t>()), r["steps"].get<int>(),
-              r["step_size"].get<double>(), every, r["warm_start"].get<bool>() ? " warm-started" : "",
+              r["step_size"].get<double>(), every,
+              (std::string(r["warm_start"].get<bool>() ? " warm-started" : "") +
+               (r["attack_bf16"].get<bool>() ? " bf16 attack" : "")).c_str(),
               r["precision"].get<std::string>().c_str(), r["threads"].get<int>(), every == 1 ? "median" : "mean",
               r["repeats"].get<int>(), r["warmup"].get<int>());
   std::printf("  standard  %8.3f s/step (CPU %7.3f s)  peak +%7.1f MiB\n", r["standard_s"].get<double>(),
@@ -165,6 +248,24 @@ void print_step_report(const json& r) {
               r["advbn_cpu_s"].get<double>(), r["advbn_peak_mb"].get<double>());
   std::printf("  ratio     %8.2f x                     %7.2f x\n", r["ratio"].get<double>(),
               r["peak_ratio"].get<double>());
+  if (r["attack_bf16"].get<bool>()) {
+    const auto& agreement = r["bf16_attack_delta_agreement"];
+    std::printf("  bf16 attack: %.1f%% of %lld δ entries equal to the fp32 attack's; fp32 loss %.4f clean, "
+                "%.4f at the fp32 δ, %.4f at the bf16 δ\n",
+                100 * agreement["equal_fraction"].get<double>(),
+                static_cast<long long>(agreement["entries"].get<int64_t>()), agreement["clean_loss"].get<double>(),
+                agreement["fp32_delta_loss"].get<double>(), agreement["bf16_delta_loss"].get<double>());
+  }
+  for (const char* method : {"standard", "advbn"}) {
+    std::printf("  %s step by phase (median s over the steps where it ran):\n", method);
+    double total = 0;
+    for (const auto& phase : r[std::string(method) + "_phases"]) {
+      const double s = phase["seconds"];
+      total += s;
+      std::printf("    %-22s %8.3f\n", phase["phase"].get<std::string>().c_str(), s);
+    }
+    std::printf("    %-22s %8.3f\n", "sum of phases", total);
+  }
 }
 
 void add_step_benchmark(CLI::App& bench) {
@@ -195,6 +296,9 @@ void add_step_benchmark(CLI::App& bench) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   cmd->add_flag("--warm-start", params->warm_start, "Cheaper AdvBN: start each attack from the last δ");
+  cmd->add_flag("--attack-bf16", params->attack_bf16,
+                "Cheaper AdvBN: the attack's passes in bfloat16 autocast, the update in fp32 (with --precision fp32); "
+                "also reports how many of δ's entries agree with the fp32 attack's");
   cmd->add_option("--repeats", params->repeats, "Timed steps per method (the median is reported)")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));

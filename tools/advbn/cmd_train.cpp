@@ -72,6 +72,8 @@ void add_train_options(CLI::App& cmd, TrainParams& p) {
                  "(a resumed run restarts the count)")
       ->capture_default_str()->check(CLI::PositiveNumber);
   cmd.add_flag("--warm-start", c.warm_start, "Cheaper AdvBN: start each attack from the last δ");
+  cmd.add_flag("--attack-bf16", c.attack_bf16,
+               "Cheaper AdvBN: the attack's passes in bfloat16 autocast, the update in fp32 (--precision fp32)");
   cmd.add_option("--peer-p", c.peer_p,
                  "mixstyle/dsu/padain/crossnorm: probability of perturbing a batch (< 0: the paper's, "
                  "0.5; pAdaIN 0.01)")

@@ -52,6 +52,9 @@ struct TrainConfig {
   // attack from the last δ instead of the identity.
   int attack_every = 1;
   bool warm_start = false;
+  // Cheaper AdvBN: the attack's passes under bf16 autocast (δ and its update stay float32); the
+  // update of the suffix keeps `precision`. Needs precision fp32 (bf16 runs everything so already).
+  bool attack_bf16 = false;
   // Peers: the probability of perturbing a batch (< 0: the method's paper default), MixStyle's α.
   double peer_p = -1;
   double mixstyle_alpha = 0.1;
