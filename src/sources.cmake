@@ -29,7 +29,6 @@ set(ADVBN_SOURCES
   src/eval/meters.cpp
   src/eval/evaluate.cpp
   src/train/train_config.cpp
-  src/train/progress.cpp
   src/train/checkpoint.cpp
   src/train/training_step.cpp
   src/train/training_method.cpp

@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   setenv("ADVBN_PYTHON", ADVBN_TEST_PYTHON, 0);
   setenv("ADVBN_SOURCE_DIR", ADVBN_TEST_SOURCE_DIR, 0);
   setenv("ADVBN_TOOL", ADVBN_TEST_TOOL, 0);
+  setenv("ADVBN_SHIFT_TOOL", ADVBN_TEST_SHIFT_TOOL, 0);
   setenv("ADVBN_REPLICA_WORKER", ADVBN_TEST_REPLICA_WORKER, 0);
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();

@@ -42,6 +42,11 @@ inline CommandResult run_tool(const std::string& args) {
   return run_command(env_or_throw("ADVBN_TOOL") + " " + args);
 }
 
+// Runs advbn-shift (the corrupt and filter commands without LibTorch) with the given arguments.
+inline CommandResult run_shift_tool(const std::string& args) {
+  return run_command(env_or_throw("ADVBN_SHIFT_TOOL") + " " + args);
+}
+
 // A fresh, empty directory for one test.
 inline std::filesystem::path temp_dir(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() /

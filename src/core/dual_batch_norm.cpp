@@ -60,7 +60,7 @@ DualBatchNorm2dImpl::DualBatchNorm2dImpl(int64_t channels, double momentum, doub
 
 std::optional<ChannelAffine> DualBatchNorm2dImpl::frozen_affine_map(const torch::Tensor& x,
                                                                     BNBranch branch) const {
-  if (is_training() || branch == BNBranch::Split) return std::nullopt;
+  if (is_training()) return std::nullopt;
   if (branch == BNBranch::Clean) return frozen_affine(x, {weight, bias, running_mean, running_var}, eps_);
   return frozen_affine(x, {twin->weight, twin->bias, twin->running_mean, twin->running_var}, eps_);
 }
@@ -97,13 +97,6 @@ torch::Tensor DualBatchNorm2dImpl::forward(const torch::Tensor& x, BNBranch bran
       return forward_main(x);
     case BNBranch::Adv:
       return forward_twin(x);
-    case BNBranch::Split: {
-      const int64_t n = x.size(0);
-      if (n % 2 != 0) {
-        throw Error("DualBatchNorm2d: a split batch needs an even size, got " + std::to_string(n));
-      }
-      return torch::cat({forward_main(x.narrow(0, 0, n / 2)), forward_twin(x.narrow(0, n / 2, n / 2))});
-    }
   }
   throw Error("DualBatchNorm2d: invalid branch");
 }

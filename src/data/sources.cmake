@@ -6,7 +6,6 @@ set(ADVBN_DATA_SOURCES
   src/data/image_folder.cpp
   src/data/open_dataset.cpp
   src/data/subset.cpp
-  src/data/normalization.cpp
   src/data/transforms.cpp
   src/data/image_ops.cpp
   src/data/autoaugment.cpp

@@ -104,20 +104,36 @@ TrainConfig finetune_config(const DemoOptions& options, const DemoPlan& plan, Tr
   return c;
 }
 
-constexpr const char* kCheapAdvBN = "advbn_cheap";
+// AdvBN's cheaper settings, compared as methods of their own.
+struct AdvBNVariant {
+  const char* name;
+  int attack_every;
+  bool warm_start;
+  bool attack_bf16;
+};
+constexpr AdvBNVariant kAdvBNVariants[] = {{"advbn_cheap", 3, true, false}, {"advbn_bf16", 1, false, true}};
+
+const AdvBNVariant* advbn_variant(const std::string& name) {
+  for (const auto& variant : kAdvBNVariants) {
+    if (name == variant.name) return &variant;
+  }
+  return nullptr;
+}
 
 // A compared method at one seed. Standard and AdvBN at the demo's seed are the demo's own runs.
 TrainConfig comparison_config(const DemoOptions& options, const DemoPlan& plan, const std::string& name,
                               const std::string& pretrained, uint64_t seed) {
-  const bool cheap = name == kCheapAdvBN;
-  const TrainMethod method = cheap ? TrainMethod::AdvBN : parse_train_method(name);
+  const AdvBNVariant* variant = advbn_variant(name);
+  const TrainMethod method = variant ? TrainMethod::AdvBN : parse_train_method(name);
   TrainConfig c = finetune_config(options, plan, method, pretrained);
-  if (cheap) {
-    c.attack_every = 3;
-    c.warm_start = true;
+  if (variant) {
+    c.attack_every = variant->attack_every;
+    c.warm_start = variant->warm_start;
+    c.attack_bf16 = variant->attack_bf16;
   }
   c.seed = seed;
-  const bool demo_run = !cheap && seed == options.seed && (method == TrainMethod::Standard || method == TrainMethod::AdvBN);
+  const bool demo_run =
+      !variant && seed == options.seed && (method == TrainMethod::Standard || method == TrainMethod::AdvBN);
   if (!demo_run) c.out = (fs::path(options.out) / "compare" / (name + "-seed" + std::to_string(seed))).string();
   return c;
 }
@@ -268,7 +284,8 @@ std::vector<std::string> default_comparison_methods() {
   std::vector<std::string> names;
   for (const auto& name : train_method_names()) {
     names.push_back(name);
-    if (name == "advbn") names.push_back(kCheapAdvBN);
+    if (name != "advbn") continue;
+    for (const auto& variant : kAdvBNVariants) names.push_back(variant.name);
   }
   return names;
 }
@@ -279,7 +296,7 @@ nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
   // Names are checked before anything trains.
   if (options.seeds < 1) throw Error("--seeds must be >= 1, got " + std::to_string(options.seeds));
   for (const auto& name : options.compare) {
-    if (name != kCheapAdvBN) parse_train_method(name);
+    if (!advbn_variant(name)) parse_train_method(name);
   }
   fs::create_directories(options.out);
 
@@ -345,7 +362,8 @@ nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
   for (auto& s : filter_shifts(shift::filter_names())) shifts.push_back(s);
   const auto probe = test->get(0).image;
   const int size = std::max(probe.rows, probe.cols);
-  const auto pipeline = data::eval_pipeline(size, true, data::imagenet_normalization());
+  // Every model of the demo is fine-tuned from one pretrained network, so they share its normalisation.
+  const auto pipeline = data::eval_pipeline(size, true, pretrained_net->spec().normalization);
   const auto top1 = evaluate_shifts(
       tested, test, pipeline, shifts,
       static_cast<size_t>(plan.batch), options.device, [&](size_t done) {

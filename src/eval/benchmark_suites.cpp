@@ -35,7 +35,7 @@ class PartRunner {
     auto dataset = data::open_image_folder(folder.string(), options_.image_limits);
     for (auto& warning : dataset->warnings()) warnings_.push_back(std::move(warning));
     if (!pipeline_) {
-      pipeline_ = suite_pipeline(suite_, *dataset, options_.image_size);
+      pipeline_ = suite_pipeline(suite_, *dataset, options_.image_size, network_.spec().normalization);
       first_folder_ = folder;
       classes_ = dataset->classes();
     } else {
@@ -56,6 +56,7 @@ class PartRunner {
     return {{"suite", suite_name(suite_)},
             {"root", root.string()},
             {"preprocessing", describe_preprocessing(*pipeline_)},
+            {"normalization", describe_normalization(pipeline_->normalization)},
             {"classes", classes_.size()},
             {"images", images_},
             {"warnings", warnings_}};
@@ -167,7 +168,8 @@ const char* suite_name(Suite suite) {
   return "";
 }
 
-data::Pipeline suite_pipeline(Suite suite, const data::Dataset& dataset, int image_size) {
+data::Pipeline suite_pipeline(Suite suite, const data::Dataset& dataset, int image_size,
+                              const data::Normalization& normalization) {
   const auto probe = dataset.get(0).image;
   const int native = std::max(probe.rows, probe.cols);
   const bool small = native <= kSmallImageMax;
@@ -176,7 +178,7 @@ data::Pipeline suite_pipeline(Suite suite, const data::Dataset& dataset, int ima
   // CenterCrop(size) alone for images already at that size, as ImageNet-C and Stylized-ImageNet
   // are.
   const bool crop_only = small || suite == Suite::ImageNetC || suite == Suite::Stylized;
-  return data::eval_pipeline(size, crop_only, data::imagenet_normalization());
+  return data::eval_pipeline(size, crop_only, normalization);
 }
 
 std::string describe_preprocessing(const data::Pipeline& pipeline) {
@@ -193,6 +195,10 @@ std::string describe_preprocessing(const data::Pipeline& pipeline) {
              std::to_string(pipeline.padding) + ")";
   }
   return "";
+}
+
+json describe_normalization(const data::Normalization& normalization) {
+  return {{"mean", normalization.mean}, {"std", normalization.std}};
 }
 
 EvalResult evaluate_dataset(StagedNetworkImpl& network, const data::DatasetPtr& dataset,

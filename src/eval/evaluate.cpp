@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-#include "advbn/train/progress.h"
+#include "advbn/report/progress.h"
 
 namespace advbn {
 

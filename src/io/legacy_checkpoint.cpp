@@ -4,8 +4,6 @@
 #include <advbn/io/little_endian.h>
 #include <advbn/io/storage_id.h>
 
-#include <map>
-
 namespace advbn::io {
 namespace {
 
@@ -52,24 +50,18 @@ Unpickled read_legacy_checkpoint(const std::string& path) {
   // Storage data follows all pickles, so storages are allocated now and filled afterwards;
   // tensors are views and see the data once it is read. Their total size cannot exceed the
   // file, which bounds what a hostile file can make us allocate.
-  std::map<std::string, at::Tensor> storages;
+  StorageTable storages(path);
   uint64_t allocated = 0;
   const StorageResolver resolve = [&](const PickleValue& id) {
     const StorageId storage = parse_storage_id(id, path);
-    const auto cached = storages.find(storage.key);
-    if (cached != storages.end()) {
-      if (cached->second.scalar_type() != storage.dtype || cached->second.numel() != storage.numel) {
-        throw Error("'" + path + "': storage '" + storage.key + "' is referenced with two different types or sizes");
-      }
-      return cached->second;
-    }
+    if (const auto known = storages.find(storage)) return *known;
     if (storage.nbytes > file.size() - allocated) {
       throw Error("'" + path + "' is truncated or corrupt: storage '" + storage.key + "' needs " +
                   std::to_string(storage.nbytes) + " bytes, more than the file holds");
     }
     allocated += storage.nbytes;
     at::Tensor data = at::empty({storage.numel}, at::TensorOptions().dtype(storage.dtype));
-    storages.emplace(storage.key, data);
+    storages.add(storage, data);
     return data;
   };
   Unpickled object = unpickle(file, resolve);
@@ -80,22 +72,21 @@ Unpickled read_legacy_checkpoint(const std::string& path) {
   }
   for (const PickleValue* key : keys.root().items) {
     if (key->kind != PickleValue::Kind::String) throw Error("'" + path + "' is corrupt: a storage key is not a string");
-    const auto storage = storages.find(key->text);
-    if (storage == storages.end()) {
+    const auto storage = storages.take(key->text);
+    if (!storage) {
       throw Error("'" + path + "' is corrupt: it stores data for storage '" + key->text + "', which no tensor uses");
     }
     uint8_t count_bytes[sizeof(int64_t)];
     file.read(count_bytes, sizeof count_bytes);
     const auto count = load_little_endian<int64_t>(count_bytes);
-    if (count != storage->second.numel()) {
+    if (count != storage->numel()) {
       throw Error("'" + path + "' is corrupt: storage '" + key->text + "' holds " + std::to_string(count) +
-                  " elements but its tensors need " + std::to_string(storage->second.numel()));
+                  " elements but its tensors need " + std::to_string(storage->numel()));
     }
-    file.read(storage->second.data_ptr(), storage->second.nbytes());
-    storages.erase(storage);
+    file.read(storage->data_ptr(), storage->nbytes());
   }
-  if (!storages.empty()) {
-    throw Error("'" + path + "' is incomplete: no data for storage '" + storages.begin()->first + "'");
+  if (const auto missing = storages.remaining_key()) {
+    throw Error("'" + path + "' is incomplete: no data for storage '" + *missing + "'");
   }
   return object;
 }

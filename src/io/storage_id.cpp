@@ -35,4 +35,26 @@ StorageId parse_storage_id(const PickleValue& id, const std::string& source) {
   return storage;
 }
 
+std::optional<at::Tensor> StorageTable::find(const StorageId& storage) const {
+  const auto known = storages_.find(storage.key);
+  if (known == storages_.end()) return std::nullopt;
+  if (known->second.scalar_type() != storage.dtype || known->second.numel() != storage.numel) {
+    throw Error("'" + source_ + "': storage '" + storage.key + "' is referenced with two different types or sizes");
+  }
+  return known->second;
+}
+
+std::optional<at::Tensor> StorageTable::take(const std::string& key) {
+  const auto known = storages_.find(key);
+  if (known == storages_.end()) return std::nullopt;
+  at::Tensor data = known->second;
+  storages_.erase(known);
+  return data;
+}
+
+std::optional<std::string> StorageTable::remaining_key() const {
+  if (storages_.empty()) return std::nullopt;
+  return storages_.begin()->first;
+}
+
 }  // namespace advbn::io

@@ -3,8 +3,6 @@
 #include <advbn/io/zip_archive.h>
 #include <advbn/io/zip_checkpoint.h>
 
-#include <map>
-
 namespace advbn::io {
 namespace {
 
@@ -42,16 +40,10 @@ Unpickled read_zip_checkpoint(const std::string& path) {
   }
 
   const std::vector<uint8_t> object = archive.read(*object_entry, kMaxObjectPickleSize);
-  std::map<std::string, at::Tensor> storages;
+  StorageTable storages(path);
   const StorageResolver resolve = [&](const PickleValue& id) {
     const StorageId storage = parse_storage_id(id, path);
-    const auto cached = storages.find(storage.key);
-    if (cached != storages.end()) {
-      if (cached->second.scalar_type() != storage.dtype || cached->second.numel() != storage.numel) {
-        throw Error("'" + path + "': storage '" + storage.key + "' is referenced with two different types or sizes");
-      }
-      return cached->second;
-    }
+    if (const auto known = storages.find(storage)) return *known;
     const std::string record = prefix + "data/" + storage.key;
     const ZipEntry* entry = archive.find(record);
     if (entry == nullptr) throw Error("'" + path + "' is incomplete: storage record '" + record + "' is missing");
@@ -61,7 +53,7 @@ Unpickled read_zip_checkpoint(const std::string& path) {
     }
     at::Tensor data = at::empty({storage.numel}, at::TensorOptions().dtype(storage.dtype));
     archive.read_into(*entry, data.data_ptr());
-    storages.emplace(storage.key, data);
+    storages.add(storage, data);
     return data;
   };
   MemorySource source(object.data(), object.size(), path + ": " + object_entry->name);

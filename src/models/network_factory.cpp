@@ -1,7 +1,7 @@
 #include "advbn/models/network_factory.h"
 
+#include <algorithm>
 #include <functional>
-#include <map>
 
 #include "advbn/error.h"
 #include "advbn/models/densenet.h"
@@ -13,46 +13,53 @@ namespace advbn {
 
 namespace {
 
-int resnet_depth(const std::string& arch) {
-  static const std::map<std::string, int> depths{
-      {"resnet18", 18}, {"resnet34", 34}, {"resnet50", 50}, {"resnet101", 101}, {"resnet152", 152}};
-  const auto it = depths.find(arch);
-  return it == depths.end() ? 0 : it->second;
+using Builder = std::function<StagedNetwork(const NetworkSpec&)>;
+
+// One entry per architecture, in the order --help lists them.
+struct Architecture {
+  std::string name;
+  bool any_shape;  // --stem and --width apply (ResNets); the others exist at torchvision's shape only
+  Builder build;
+};
+
+Architecture resnet(const std::string& name, int depth) {
+  return {name, true, [depth](const NetworkSpec& s) -> StagedNetwork {
+            return std::make_shared<ResNetImpl>(ResNetOptions{depth, s.num_classes, s.stem == "small", s.width});
+          }};
 }
 
-StagedNetwork make_vgg19(const NetworkSpec& spec, bool batch_norm) {
-  VGGOptions options;
-  options.batch_norm = batch_norm;
-  options.num_classes = spec.num_classes;
-  return std::make_shared<VGGImpl>(spec.arch, options);
+Architecture vgg19(const std::string& name, bool batch_norm) {
+  return {name, false, [batch_norm](const NetworkSpec& s) -> StagedNetwork {
+            VGGOptions options;
+            options.batch_norm = batch_norm;
+            options.num_classes = s.num_classes;
+            return std::make_shared<VGGImpl>(s.arch, options);
+          }};
 }
 
-// The architectures other than ResNet exist at torchvision's shape only.
-StagedNetwork create_torchvision_shaped(const NetworkSpec& spec) {
-  using Builder = std::function<StagedNetwork(const NetworkSpec&)>;
-  static const std::map<std::string, Builder> builders{
-      {"densenet121",
-       [](const NetworkSpec& s) {
+const std::vector<Architecture>& architectures() {
+  static const std::vector<Architecture> table{
+      resnet("resnet18", 18),
+      resnet("resnet34", 34),
+      resnet("resnet50", 50),
+      resnet("resnet101", 101),
+      resnet("resnet152", 152),
+      {"densenet121", false,
+       [](const NetworkSpec& s) -> StagedNetwork {
          DenseNetOptions options;  // defaults: DenseNet-121
          options.num_classes = s.num_classes;
          return std::make_shared<DenseNetImpl>(s.arch, options);
        }},
-      {"efficientnet_b0",
-       [](const NetworkSpec& s) {
+      {"efficientnet_b0", false,
+       [](const NetworkSpec& s) -> StagedNetwork {
          EfficientNetOptions options;
          options.num_classes = s.num_classes;
          return std::make_shared<EfficientNetImpl>(s.arch, options);
        }},
-      {"vgg19", [](const NetworkSpec& s) { return make_vgg19(s, /*batch_norm=*/false); }},
-      {"vgg19_bn", [](const NetworkSpec& s) { return make_vgg19(s, /*batch_norm=*/true); }},
+      vgg19("vgg19", /*batch_norm=*/false),
+      vgg19("vgg19_bn", /*batch_norm=*/true),
   };
-  const auto builder = builders.find(spec.arch);
-  if (builder == builders.end()) return nullptr;
-  if (spec.stem != "imagenet" || spec.width != 1.0) {
-    throw Error(spec.arch + " exists at torchvision's shape only: --stem small and --width " +
-                "apply to ResNets");
-  }
-  return builder->second(spec);
+  return table;
 }
 
 std::string join(const std::vector<std::string>& items) {
@@ -64,29 +71,29 @@ std::string join(const std::vector<std::string>& items) {
 }  // namespace
 
 const std::vector<std::string>& supported_architectures() {
-  static const std::vector<std::string> archs{
-      "resnet18", "resnet34",        "resnet50", "resnet101", "resnet152",
-      "densenet121", "efficientnet_b0", "vgg19",    "vgg19_bn"};
-  return archs;
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& architecture : architectures()) out.push_back(architecture.name);
+    return out;
+  }();
+  return names;
 }
 
 StagedNetwork create_network(const NetworkSpec& spec) {
   if (spec.stem != "imagenet" && spec.stem != "small") {
     throw Error("unknown stem '" + spec.stem + "' (expected imagenet or small)");
   }
-  StagedNetwork network;
-  if (const int depth = resnet_depth(spec.arch)) {
-    network = std::make_shared<ResNetImpl>(
-        ResNetOptions{depth, spec.num_classes, spec.stem == "small", spec.width});
-  } else {
-    network = create_torchvision_shaped(spec);
+  const auto& table = architectures();
+  const auto architecture = std::find_if(table.begin(), table.end(), [&](const auto& a) { return a.name == spec.arch; });
+  if (architecture == table.end()) {
+    throw Error("unknown architecture '" + spec.arch + "' (supported: " + join(supported_architectures()) + ")");
   }
-  if (network) {
-    network->set_spec(spec);
-    return network;
+  if (!architecture->any_shape && (spec.stem != "imagenet" || spec.width != 1.0)) {
+    throw Error(spec.arch + " exists at torchvision's shape only: --stem small and --width apply to ResNets");
   }
-  throw Error("unknown architecture '" + spec.arch + "' (supported: " +
-              join(supported_architectures()) + ")");
+  auto network = architecture->build(spec);
+  network->set_spec(spec);
+  return network;
 }
 
 }  // namespace advbn

@@ -1,16 +1,52 @@
 #include "advbn/models/network_spec.h"
 
+#include <cmath>
+#include <sstream>
 #include <stdexcept>
 
 #include "advbn/error.h"
 
 namespace advbn {
 
+namespace {
+
+std::string channel_values(const std::array<float, 3>& values) {
+  std::ostringstream out;
+  out.precision(9);  // round-trips a float
+  out << values[0] << "," << values[1] << "," << values[2];
+  return out.str();
+}
+
+}  // namespace
+
+std::array<float, 3> parse_channel_values(const std::string& text) {
+  std::array<float, 3> values{};
+  std::istringstream in(text);
+  char comma = 0;
+  if (!(in >> values[0] >> comma) || comma != ',' || !(in >> values[1] >> comma) || comma != ',' ||
+      !(in >> values[2]) || !(in >> std::ws).eof()) {
+    throw Error("expected three comma-separated numbers (R,G,B), got '" + text + "'");
+  }
+  return values;
+}
+
+void validate_normalization(const data::Normalization& normalization) {
+  for (int c = 0; c < 3; ++c) {
+    if (!std::isfinite(normalization.mean[c]) || !std::isfinite(normalization.std[c]) ||
+        !(normalization.std[c] > 0)) {
+      throw Error("input normalisation needs finite means and stds > 0, got mean " +
+                  channel_values(normalization.mean) + " std " + channel_values(normalization.std));
+    }
+  }
+}
+
 std::map<std::string, std::string> NetworkSpec::to_metadata() const {
   return {{"arch", arch},
           {"num_classes", std::to_string(num_classes)},
           {"stem", stem},
-          {"width", std::to_string(width)}};
+          {"width", std::to_string(width)},
+          {"input_mean", channel_values(normalization.mean)},
+          {"input_std", channel_values(normalization.std)}};
 }
 
 NetworkSpec NetworkSpec::with_metadata(const std::map<std::string, std::string>& metadata) const {
@@ -24,8 +60,13 @@ NetworkSpec NetworkSpec::with_metadata(const std::map<std::string, std::string>&
     if (auto v = field("num_classes")) spec.num_classes = std::stoll(*v);
     if (auto v = field("stem")) spec.stem = *v;
     if (auto v = field("width")) spec.width = std::stod(*v);
+    if (auto v = field("input_mean")) spec.normalization.mean = parse_channel_values(*v);
+    if (auto v = field("input_std")) spec.normalization.std = parse_channel_values(*v);
+    validate_normalization(spec.normalization);
   } catch (const std::logic_error&) {
     throw Error("malformed network description in checkpoint metadata");
+  } catch (const Error& e) {
+    throw Error(std::string("malformed network description in checkpoint metadata: ") + e.what());
   }
   return spec;
 }

@@ -6,6 +6,7 @@ set(ADVBN_REPORT_SOURCES
   src/report/html_report.cpp
   src/report/html_text.cpp
   src/report/json_file.cpp
+  src/report/progress.cpp
   src/report/report_plots.cpp
   src/report/report_results.cpp
   src/report/text_file.cpp

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cctype>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <set>
 
@@ -87,6 +88,24 @@ void run_tasks(std::size_t count, const Task& task) {
       static_cast<double>(count));
   if (first_error) std::rethrow_exception(first_error);
 }
+
+// Reads each image of the dataset at `input` in turn and hands it to `write`, which writes its
+// outputs under `output` and returns how many.
+SuiteSummary for_each_image(const fs::path& input, const fs::path& output, const ImageLimits& limits,
+                            const SuiteProgress& progress,
+                            const std::function<std::size_t(const fs::path& relative, const cv::Mat& img)>& write) {
+  const DatasetFiles files = list_dataset(input, output);
+  SuiteSummary summary;
+  summary.skipped = files.skipped;
+  for (std::size_t i = 0; i < files.images.size(); ++i) {
+    const fs::path& relative = files.images[i];
+    if (progress) progress(progress_line(i, files.images.size(), relative));
+    summary.written += write(relative, read_image(input / relative, limits));
+    ++summary.images;
+  }
+  return summary;
+}
+
 }  // namespace
 
 std::uint64_t file_seed(std::uint64_t seed, const std::string& relative_path) {
@@ -147,24 +166,17 @@ SuiteSummary write_corruption_suite(const fs::path& input, const fs::path& outpu
     }
   }
 
-  const DatasetFiles files = list_dataset(input, output);
-  SuiteSummary summary;
-  summary.skipped = files.skipped;
-  for (std::size_t i = 0; i < files.images.size(); ++i) {
-    const fs::path& relative = files.images[i];
-    if (progress) progress(progress_line(i, files.images.size(), relative));
-    const cv::Mat img = read_image(input / relative, options.image_limits);
-    const std::uint64_t seed = file_seed(options.seed, relative.generic_string());
-    run_tasks(corruptions.size() * severities.size(), [&](std::size_t task) {
-      const std::string& name = corruptions[task / severities.size()];
-      const int severity = severities[task % severities.size()];
-      write_image(output / name / std::to_string(severity) / relative,
-                  corrupt(img, name, severity, seed, options.preset));
-    });
-    summary.written += corruptions.size() * severities.size();
-    ++summary.images;
-  }
-  return summary;
+  return for_each_image(input, output, options.image_limits, progress,
+                        [&](const fs::path& relative, const cv::Mat& img) {
+                          const std::uint64_t seed = file_seed(options.seed, relative.generic_string());
+                          run_tasks(corruptions.size() * severities.size(), [&](std::size_t task) {
+                            const std::string& name = corruptions[task / severities.size()];
+                            const int severity = severities[task % severities.size()];
+                            write_image(output / name / std::to_string(severity) / relative,
+                                        corrupt(img, name, severity, seed, options.preset));
+                          });
+                          return corruptions.size() * severities.size();
+                        });
 }
 
 SuiteSummary write_filter_suite(const fs::path& input, const fs::path& output,
@@ -177,20 +189,12 @@ SuiteSummary write_filter_suite(const fs::path& input, const fs::path& output,
       throw Error("unknown filter '" + name + "'; valid filters: " + detail::join(known));
     }
   }
-  const DatasetFiles files = list_dataset(input, output);
-  SuiteSummary summary;
-  summary.skipped = files.skipped;
-  for (std::size_t i = 0; i < files.images.size(); ++i) {
-    const fs::path& relative = files.images[i];
-    if (progress) progress(progress_line(i, files.images.size(), relative));
-    const cv::Mat img = read_image(input / relative, limits);
+  return for_each_image(input, output, limits, progress, [&](const fs::path& relative, const cv::Mat& img) {
     run_tasks(names.size(), [&](std::size_t task) {
       write_image(output / names[task] / relative, apply_filter(img, names[task]));
     });
-    summary.written += names.size();
-    ++summary.images;
-  }
-  return summary;
+    return names.size();
+  });
 }
 
 }  // namespace advbn::shift

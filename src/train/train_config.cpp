@@ -61,6 +61,7 @@ void TrainConfig::validate() const {
   require(augment == "basic" || augment == "autoaugment" || augment == "none",
           "augment must be basic, autoaugment or none, got '" + augment + "'");
   parse_precision(precision);
+  validate_normalization(network.normalization);
   advbn.validate();
   require(!attack_bf16 || precision == "fp32",
           "attack-bf16 needs precision fp32 (bf16 already runs the attack in bfloat16), got " + precision);
@@ -71,94 +72,81 @@ void TrainConfig::validate() const {
   PixelAttackOptions{advprop_eps, advprop_step_size, advprop_steps}.validate();
 }
 
+// JSON for the enums a configuration holds, by their command-line names.
+void to_json(nlohmann::json& j, TrainMethod method) { j = to_string(method); }
+void from_json(const nlohmann::json& j, TrainMethod& method) { method = parse_train_method(j.get<std::string>()); }
+void to_json(nlohmann::json& j, PerturbationKind kind) { j = to_string(kind); }
+void from_json(const nlohmann::json& j, PerturbationKind& kind) { kind = parse_perturbation_kind(j.get<std::string>()); }
+
+namespace {
+
+// Every stored field of a TrainConfig with its key, once: to_json and from_json both go through
+// this list. Required keys are in every checkpoint since 0.1; the others were added later and take
+// their default when a checkpoint lacks them.
+constexpr bool kRequired = true, kOptional = false;
+
+template <typename Config, typename Visit>
+void for_each_field(Config& c, Visit&& visit) {
+  visit("arch", c.network.arch, kRequired);
+  visit("num_classes", c.network.num_classes, kRequired);
+  visit("stem", c.network.stem, kRequired);
+  visit("width", c.network.width, kRequired);
+  visit("input_mean", c.network.normalization.mean, kOptional);
+  visit("input_std", c.network.normalization.std, kOptional);
+  visit("weights", c.weights, kRequired);
+  visit("data", c.data, kRequired);
+  visit("val_data", c.val_data, kRequired);
+  visit("val_fraction", c.val_fraction, kRequired);
+  visit("limit", c.limit, kRequired);
+  visit("out", c.out, kRequired);
+  visit("method", c.method, kRequired);
+  visit("from_scratch", c.from_scratch, kRequired);
+  visit("epochs", c.epochs, kRequired);
+  visit("batch", c.batch, kRequired);
+  visit("lr", c.lr, kRequired);
+  visit("lr_step", c.lr_step, kRequired);
+  visit("lr_factor", c.lr_factor, kRequired);
+  visit("momentum", c.momentum, kRequired);
+  visit("weight_decay", c.weight_decay, kRequired);
+  visit("cut", c.cut, kRequired);
+  visit("gamma", c.gamma, kRequired);
+  visit("eps", c.advbn.epsilon, kRequired);
+  visit("step_size", c.advbn.step_size, kRequired);
+  visit("steps", c.advbn.steps, kRequired);
+  visit("perturbation", c.advbn.kind, kRequired);
+  visit("relu_clamp", c.advbn.relu_clamp, kRequired);
+  visit("random_start", c.advbn.random_start, kRequired);
+  visit("attack_every", c.attack_every, kOptional);
+  visit("warm_start", c.warm_start, kOptional);
+  visit("attack_bf16", c.attack_bf16, kOptional);
+  visit("peer_p", c.peer_p, kOptional);
+  visit("mixstyle_alpha", c.mixstyle_alpha, kOptional);
+  visit("advprop_eps", c.advprop_eps, kOptional);
+  visit("advprop_step_size", c.advprop_step_size, kOptional);
+  visit("advprop_steps", c.advprop_steps, kOptional);
+  visit("augment", c.augment, kRequired);
+  visit("image_size", c.image_size, kRequired);
+  visit("seed", c.seed, kRequired);
+  visit("workers", c.workers, kRequired);
+  visit("sync_bn", c.sync_bn, kOptional);
+  visit("sync_adv_stats", c.sync_adv_stats, kOptional);
+  visit("precision", c.precision, kOptional);
+}
+
+}  // namespace
+
 nlohmann::json TrainConfig::to_json() const {
-  return {{"arch", network.arch},
-          {"num_classes", network.num_classes},
-          {"stem", network.stem},
-          {"width", network.width},
-          {"weights", weights},
-          {"data", data},
-          {"val_data", val_data},
-          {"val_fraction", val_fraction},
-          {"limit", limit},
-          {"out", out},
-          {"method", to_string(method)},
-          {"from_scratch", from_scratch},
-          {"epochs", epochs},
-          {"batch", batch},
-          {"lr", lr},
-          {"lr_step", lr_step},
-          {"lr_factor", lr_factor},
-          {"momentum", momentum},
-          {"weight_decay", weight_decay},
-          {"cut", cut},
-          {"gamma", gamma},
-          {"eps", advbn.epsilon},
-          {"step_size", advbn.step_size},
-          {"steps", advbn.steps},
-          {"perturbation", advbn::to_string(advbn.kind)},
-          {"relu_clamp", advbn.relu_clamp},
-          {"random_start", advbn.random_start},
-          {"attack_every", attack_every},
-          {"warm_start", warm_start},
-          {"attack_bf16", attack_bf16},
-          {"peer_p", peer_p},
-          {"mixstyle_alpha", mixstyle_alpha},
-          {"advprop_eps", advprop_eps},
-          {"advprop_step_size", advprop_step_size},
-          {"advprop_steps", advprop_steps},
-          {"augment", augment},
-          {"image_size", image_size},
-          {"seed", seed},
-          {"workers", workers},
-          {"sync_bn", sync_bn},
-          {"sync_adv_stats", sync_adv_stats},
-          {"precision", precision}};
+  nlohmann::json j = nlohmann::json::object();
+  for_each_field(*this, [&](const char* key, const auto& field, bool) { j[key] = field; });
+  return j;
 }
 
 TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
   TrainConfig c;
   try {
-    c.network = {j.at("arch"), j.at("num_classes"), j.at("stem"), j.at("width")};
-    j.at("weights").get_to(c.weights);
-    j.at("data").get_to(c.data);
-    j.at("val_data").get_to(c.val_data);
-    j.at("val_fraction").get_to(c.val_fraction);
-    j.at("limit").get_to(c.limit);
-    j.at("out").get_to(c.out);
-    c.method = parse_train_method(j.at("method"));
-    j.at("from_scratch").get_to(c.from_scratch);
-    j.at("epochs").get_to(c.epochs);
-    j.at("batch").get_to(c.batch);
-    j.at("lr").get_to(c.lr);
-    j.at("lr_step").get_to(c.lr_step);
-    j.at("lr_factor").get_to(c.lr_factor);
-    j.at("momentum").get_to(c.momentum);
-    j.at("weight_decay").get_to(c.weight_decay);
-    j.at("cut").get_to(c.cut);
-    j.at("gamma").get_to(c.gamma);
-    j.at("eps").get_to(c.advbn.epsilon);
-    j.at("step_size").get_to(c.advbn.step_size);
-    j.at("steps").get_to(c.advbn.steps);
-    c.advbn.kind = parse_perturbation_kind(j.at("perturbation"));
-    j.at("relu_clamp").get_to(c.advbn.relu_clamp);
-    j.at("random_start").get_to(c.advbn.random_start);
-    // Absent from checkpoints written before the cheaper AdvBN variants and the peers existed.
-    c.attack_every = j.value("attack_every", c.attack_every);
-    c.warm_start = j.value("warm_start", c.warm_start);
-    c.attack_bf16 = j.value("attack_bf16", c.attack_bf16);
-    c.peer_p = j.value("peer_p", c.peer_p);
-    c.mixstyle_alpha = j.value("mixstyle_alpha", c.mixstyle_alpha);
-    c.advprop_eps = j.value("advprop_eps", c.advprop_eps);
-    c.advprop_step_size = j.value("advprop_step_size", c.advprop_step_size);
-    c.advprop_steps = j.value("advprop_steps", c.advprop_steps);
-    j.at("augment").get_to(c.augment);
-    j.at("image_size").get_to(c.image_size);
-    j.at("seed").get_to(c.seed);
-    j.at("workers").get_to(c.workers);
-    c.sync_bn = j.value("sync_bn", false);  // absent from single-process checkpoints of 0.1
-    c.sync_adv_stats = j.value("sync_adv_stats", false);
-    c.precision = j.value("precision", "fp32");
+    for_each_field(c, [&](const char* key, auto& field, bool required) {
+      if (required || j.contains(key)) j.at(key).get_to(field);
+    });
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("malformed training configuration: ") + e.what());
   }

@@ -22,7 +22,7 @@
 #include "advbn/models/weights.h"
 #include "advbn/train/checkpoint.h"
 #include "advbn/train/precision.h"
-#include "advbn/train/progress.h"
+#include "advbn/report/progress.h"
 #include "advbn/train/training_method.h"
 
 namespace advbn {
@@ -115,156 +115,206 @@ std::vector<torch::Tensor> network_state(StagedNetworkImpl& network, bool with_p
   return state;
 }
 
-}  // namespace
+// One training run, in the phases a reader follows: set-up (the constructor), then for each epoch
+// run_epoch() → train_step() per batch → validate() → save_epoch().
+class TrainingRun {
+ public:
+  TrainingRun(const TrainConfig& config, const TrainRunOptions& options, std::ostream& log);
+  std::vector<EpochReport> run();
 
-std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions& options,
-                               std::ostream& log) {
+ private:
+  void log_description();
+  EpochReport run_epoch(int epoch);
+  StepResult train_step(const data::Batch& batch, int epoch, int64_t step);
+  void validate(EpochReport& report);
+  void save_epoch(const EpochReport& report);
+
+  const TrainConfig& config_;
+  const TrainRunOptions& options_;
+  const Replicas replicas_;
+  size_t batch_per_rank_ = 0;
+  std::ostream discarded_{nullptr};  // no buffer: everything written to it is dropped
+  std::ostream& log_;                // the caller's log on rank 0, discarded_ elsewhere
+  DataSetup data_;
+  StagedNetwork network_{nullptr};
+  Precision precision_ = Precision::FP32;
+  torch::Dtype dtype_ = torch::kFloat32;
+  std::unique_ptr<TrainingMethod> method_;
+  bool adversarial_ = false;
+  std::unique_ptr<data::Loader> train_loader_, val_loader_;
+  std::unique_ptr<torch::optim::SGD> optimizer_;
+  std::unique_ptr<distributed::GradientSync> gradient_sync_;
+  TrainingProgress progress_;
+  std::unique_ptr<ProgressReporter> reporter_;
+};
+
+TrainingRun::TrainingRun(const TrainConfig& config, const TrainRunOptions& options, std::ostream& log)
+    : config_(config), options_(options), replicas_(options.group), log_(replicas_.writes() ? log : discarded_) {
   config.validate();
-  const Replicas replicas(options.group);
-  if (config.batch % replicas.count() != 0) {
+  if (config.batch % replicas_.count() != 0) {
     throw Error("the global batch (" + std::to_string(config.batch) + ") must be a multiple of the " +
-                std::to_string(replicas.count()) + " ranks");
+                std::to_string(replicas_.count()) + " ranks");
   }
-  const auto batch_per_rank = static_cast<size_t>(config.batch / replicas.count());
-  std::ostream discarded(nullptr);  // no buffer: everything written to it is dropped
-  std::ostream& log_out = replicas.writes() ? log : discarded;
-  if (replicas.writes()) std::filesystem::create_directories(config.out);
+  batch_per_rank_ = static_cast<size_t>(config.batch / replicas_.count());
+  if (replicas_.writes()) std::filesystem::create_directories(config.out);
   torch::manual_seed(config.seed);
 
-  const DataSetup data = open_data(config);
-  for (const auto& warning : data.train->warnings()) log_out << "warning: " << warning << "\n";
-  auto network = build_network(config, data);
-  network->freeze_prefix();
-  const Precision precision = parse_precision(config.precision);
-  const auto dtype = weight_dtype(precision);
-  network->to(options.device, dtype);
-  if (config.sync_bn) network->synchronise_batch_norms(replicas.sum);
+  data_ = open_data(config);
+  for (const auto& warning : data_.train->warnings()) log_ << "warning: " << warning << "\n";
+  network_ = build_network(config, data_);
+  network_->freeze_prefix();
+  precision_ = parse_precision(config.precision);
+  dtype_ = weight_dtype(precision_);
+  network_->to(options.device, dtype_);
+  if (config.sync_bn) network_->synchronise_batch_norms(replicas_.sum);
 
-  const auto normalization = data::imagenet_normalization();
-  const auto method = make_training_method(config, *network, normalization, replicas.sum);
-  const bool adversarial = method->has_adversarial_half();
+  const auto normalization = network_->spec().normalization;
+  method_ = make_training_method(config, *network_, normalization, replicas_.sum);
+  adversarial_ = method_->has_adversarial_half();
   const int workers = config.workers > 0 ? config.workers : std::max(1, torch::get_num_threads());
-  data::Loader train_loader(
-      data.train, data::train_pipeline(config.augment, data.image_size, data.small_images, normalization),
-      {batch_per_rank, /*shuffle=*/true, /*drop_last=*/true, workers, 4, config.seed, replicas.rank(),
-       replicas.count()});
-  if (train_loader.batches_per_epoch() == 0) {
-    throw Error(config.data + ": fewer training images (" + std::to_string(data.train->size()) +
+  train_loader_ = std::make_unique<data::Loader>(
+      data_.train, data::train_pipeline(config.augment, data_.image_size, data_.small_images, normalization),
+      data::LoaderOptions{batch_per_rank_, /*shuffle=*/true, /*drop_last=*/true, workers, 4, config.seed,
+                          replicas_.rank(), replicas_.count()});
+  if (train_loader_->batches_per_epoch() == 0) {
+    throw Error(config.data + ": fewer training images (" + std::to_string(data_.train->size()) +
                 ") than one global batch (" + std::to_string(config.batch) + ")");
   }
-  std::unique_ptr<data::Loader> val_loader;
-  if (data.val) {
-    val_loader = std::make_unique<data::Loader>(
-        data.val, data::eval_pipeline(data.image_size, data.small_images, normalization),
-        data::LoaderOptions{batch_per_rank, false, false, workers, 4, config.seed, replicas.rank(),
-                            replicas.count()});
+  if (data_.val) {
+    val_loader_ = std::make_unique<data::Loader>(
+        data_.val, data::eval_pipeline(data_.image_size, data_.small_images, normalization),
+        data::LoaderOptions{batch_per_rank_, false, false, workers, 4, config.seed, replicas_.rank(),
+                            replicas_.count()});
   }
 
-  torch::optim::SGD optimizer(network->suffix_parameters(),
-                              torch::optim::SGDOptions(config.lr)
-                                  .momentum(config.momentum)
-                                  .weight_decay(config.weight_decay));
-  std::unique_ptr<distributed::GradientSync> gradient_sync;
-  if (replicas.group) {
-    gradient_sync = std::make_unique<distributed::GradientSync>(network->suffix_parameters(), *replicas.group);
+  optimizer_ = std::make_unique<torch::optim::SGD>(
+      network_->suffix_parameters(),
+      torch::optim::SGDOptions(config.lr).momentum(config.momentum).weight_decay(config.weight_decay));
+  if (replicas_.group) {
+    gradient_sync_ = std::make_unique<distributed::GradientSync>(network_->suffix_parameters(), *replicas_.group);
   }
-  TrainingProgress progress;
   if (options.resume) {
-    progress = read_checkpoint_header(config.out).second;
-    restore_checkpoint(config.out, *network, optimizer);
-    log_out << "resuming " << config.out << " at epoch " << progress.next_epoch + 1 << "\n";
+    progress_ = read_checkpoint_header(config.out).second;
+    restore_checkpoint(config.out, *network_, *optimizer_);
+    log_ << "resuming " << config.out << " at epoch " << progress_.next_epoch + 1 << "\n";
   } else if (!config.from_scratch) {
-    network->copy_main_to_twins();  // twins start from the pretrained BN
+    network_->copy_main_to_twins();  // twins start from the pretrained BN
   }
-  replicas.take_rank0(network_state(*network, /*with_parameters=*/true));
+  replicas_.take_rank0(network_state(*network_, /*with_parameters=*/true));
+  log_description();
+  reporter_ = std::make_unique<ProgressReporter>(log_, options.interactive && replicas_.writes());
+}
 
-  log_out << to_string(config.method) << (config.from_scratch ? " (from scratch)" : "") << ": "
-      << network->arch() << " cut " << network->cut() << ", " << data.train->description()
-      << ", image size " << data.image_size << ", " << train_loader.batches_per_epoch()
-      << " steps/epoch";
-  if (replicas.group) {
-    log_out << " on each of " << replicas.count() << " ranks (" << batch_per_rank << " images per rank and step)";
+void TrainingRun::log_description() {
+  log_ << to_string(config_.method) << (config_.from_scratch ? " (from scratch)" : "") << ": " << network_->arch()
+       << " cut " << network_->cut() << ", " << data_.train->description() << ", image size " << data_.image_size
+       << ", " << train_loader_->batches_per_epoch() << " steps/epoch";
+  if (replicas_.group) {
+    log_ << " on each of " << replicas_.count() << " ranks (" << batch_per_rank_ << " images per rank and step)";
   }
-  log_out << "\n";
-  ProgressReporter reporter(log_out, options.interactive && replicas.writes());
+  log_ << "\n";
+}
+
+std::vector<EpochReport> TrainingRun::run() {
   std::vector<EpochReport> reports;
-  for (int epoch = progress.next_epoch; epoch < config.epochs; ++epoch) {
-    EpochReport report;
-    report.epoch = epoch + 1;
-    report.lr = config.lr * std::pow(config.lr_factor, epoch / config.lr_step);
-    for (auto& group : optimizer.param_groups()) {
-      static_cast<torch::optim::SGDOptions&>(group.options()).lr(report.lr);
-    }
-    torch::manual_seed(epoch_seed(config.seed, epoch));
-    train_loader.start_epoch(epoch);
-    network->train();
-    ClassificationMeter clean_meter, adv_meter;
-    const auto start = std::chrono::steady_clock::now();
-    reporter.begin("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(config.epochs),
-                   static_cast<int64_t>(train_loader.batches_per_epoch()), config.batch);
-    int64_t step = 0;
-    while (auto batch = train_loader.next()) {
-      const auto images = batch->images.to(options.device, dtype);
-      const auto labels = batch->labels.to(options.device);
-      const int64_t n = labels.size(0);
-      // Without SyncBN each rank's batch moves its own running statistics; like
-      // DistributedDataParallel, every step starts from rank 0's (the attack runs on them).
-      if (!config.sync_bn) replicas.take_rank0(network_state(*network, /*with_parameters=*/false));
-      const AutocastScope autocast(precision, options.device);
-      const StepResult result = method->step(*network, optimizer, images, labels,
-                                             step_seed(config.seed, epoch, step), gradient_sync.get());
-      if (!result.updated) {
-        throw Error("training loss became " + std::to_string(result.loss) + " at epoch " +
-                    std::to_string(epoch + 1) + ", step " + std::to_string(step + 1) +
-                    "; the last good checkpoint is in " + config.out + " (lower --lr?)");
-      }
-      clean_meter.add(result.clean_logits, labels, result.clean_loss * n);
-      if (adversarial) adv_meter.add(result.adv_logits, labels, result.adv_loss * n);
-      ++step;
-      reporter.step(step, {result.loss, clean_meter.top1(), adversarial ? adv_meter.top1() : -1});
-    }
-    if (!config.sync_bn) replicas.take_rank0(network_state(*network, /*with_parameters=*/false));
-    clean_meter.merge_replicas(replicas.sum, options.device);
-    if (adversarial) adv_meter.merge_replicas(replicas.sum, options.device);
-    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    report.images_per_second = step * config.batch / std::max(report.seconds, 1e-9);
-    report.train_loss = clean_meter.mean_loss() + (adversarial ? config.gamma * adv_meter.mean_loss() : 0);
-    report.train_top1 = clean_meter.top1();
-    report.train_adv_top1 = adversarial ? adv_meter.top1() : -1;
-    if (val_loader) {
-      const auto val = evaluate(*network, *val_loader, BNBranch::Clean, options.device, nullptr, replicas.sum);
-      report.val_top1 = val.top1;
-      report.val_loss = val.loss;
-    }
-    std::ostringstream summary;
-    summary << std::fixed << std::setprecision(1) << "done in " << report.seconds << "s ("
-            << std::setprecision(0) << report.images_per_second << " img/s), loss "
-            << std::setprecision(4) << report.train_loss << std::setprecision(2) << ", train acc "
-            << report.train_top1 << "%";
-    if (adversarial) summary << ", adv acc " << report.train_adv_top1 << "%";
-    if (val_loader) summary << ", val acc " << report.val_top1 << "%";
-    reporter.end(summary.str());
-
-    if (config.from_scratch) network->copy_main_to_twins();  // twins are unused; keep them valid
-    progress.next_epoch = epoch + 1;
-    const bool best = report.val_top1 > progress.best_val_top1 || !val_loader;
-    if (best) {
-      progress.best_val_top1 = report.val_top1;
-      progress.best_epoch = epoch + 1;
-    }
-    if (replicas.writes()) {
-      const std::filesystem::path dir(config.out);
-      save_network(*network, (dir / "last.safetensors").string());
-      if (best) save_network(*network, (dir / "best.safetensors").string());
-      save_checkpoint(config.out, *network, optimizer, config, progress);
-      append_metrics(config.out, report);
-    }
+  for (int epoch = progress_.next_epoch; epoch < config_.epochs; ++epoch) {
+    EpochReport report = run_epoch(epoch);
+    validate(report);
+    save_epoch(report);
     reports.push_back(report);
-    if (epoch + 1 == options.stop_after_epoch) break;
+    if (epoch + 1 == options_.stop_after_epoch) break;
   }
   // No rank returns before rank 0's checkpoint of the last epoch is on disk.
-  if (replicas.group) replicas.group->barrier();
+  if (replicas_.group) replicas_.group->barrier();
   return reports;
+}
+
+EpochReport TrainingRun::run_epoch(int epoch) {
+  EpochReport report;
+  report.epoch = epoch + 1;
+  report.lr = config_.lr * std::pow(config_.lr_factor, epoch / config_.lr_step);
+  for (auto& group : optimizer_->param_groups()) {
+    static_cast<torch::optim::SGDOptions&>(group.options()).lr(report.lr);
+  }
+  torch::manual_seed(epoch_seed(config_.seed, epoch));
+  train_loader_->start_epoch(epoch);
+  network_->train();
+  ClassificationMeter clean_meter, adv_meter;
+  const auto start = std::chrono::steady_clock::now();
+  reporter_->begin("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(config_.epochs),
+                   static_cast<int64_t>(train_loader_->batches_per_epoch()), config_.batch);
+  int64_t step = 0;
+  while (auto batch = train_loader_->next()) {
+    const StepResult result = train_step(*batch, epoch, step);
+    const int64_t n = batch->labels.size(0);
+    clean_meter.add(result.clean_logits, batch->labels, result.clean_loss * n);
+    if (adversarial_) adv_meter.add(result.adv_logits, batch->labels, result.adv_loss * n);
+    ++step;
+    reporter_->step(step, {result.loss, clean_meter.top1(), adversarial_ ? adv_meter.top1() : -1});
+  }
+  if (!config_.sync_bn) replicas_.take_rank0(network_state(*network_, /*with_parameters=*/false));
+  clean_meter.merge_replicas(replicas_.sum, options_.device);
+  if (adversarial_) adv_meter.merge_replicas(replicas_.sum, options_.device);
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.images_per_second = step * config_.batch / std::max(report.seconds, 1e-9);
+  report.train_loss = clean_meter.mean_loss() + (adversarial_ ? config_.gamma * adv_meter.mean_loss() : 0);
+  report.train_top1 = clean_meter.top1();
+  report.train_adv_top1 = adversarial_ ? adv_meter.top1() : -1;
+  return report;
+}
+
+StepResult TrainingRun::train_step(const data::Batch& batch, int epoch, int64_t step) {
+  const auto images = batch.images.to(options_.device, dtype_);
+  const auto labels = batch.labels.to(options_.device);
+  // Without SyncBN each rank's batch moves its own running statistics; like
+  // DistributedDataParallel, every step starts from rank 0's (the attack runs on them).
+  if (!config_.sync_bn) replicas_.take_rank0(network_state(*network_, /*with_parameters=*/false));
+  const AutocastScope autocast(precision_, options_.device);
+  const StepResult result = method_->step(*network_, *optimizer_, images, labels,
+                                          step_seed(config_.seed, epoch, step), gradient_sync_.get());
+  if (!result.updated) {
+    throw Error("training loss became " + std::to_string(result.loss) + " at epoch " + std::to_string(epoch + 1) +
+                ", step " + std::to_string(step + 1) + "; the last good checkpoint is in " + config_.out +
+                " (lower --lr?)");
+  }
+  return result;
+}
+
+void TrainingRun::validate(EpochReport& report) {
+  if (val_loader_) {
+    const auto val = evaluate(*network_, *val_loader_, BNBranch::Clean, options_.device, nullptr, replicas_.sum);
+    report.val_top1 = val.top1;
+    report.val_loss = val.loss;
+  }
+  std::ostringstream summary;
+  summary << std::fixed << std::setprecision(1) << "done in " << report.seconds << "s (" << std::setprecision(0)
+          << report.images_per_second << " img/s), loss " << std::setprecision(4) << report.train_loss
+          << std::setprecision(2) << ", train acc " << report.train_top1 << "%";
+  if (adversarial_) summary << ", adv acc " << report.train_adv_top1 << "%";
+  if (val_loader_) summary << ", val acc " << report.val_top1 << "%";
+  reporter_->end(summary.str());
+}
+
+void TrainingRun::save_epoch(const EpochReport& report) {
+  if (config_.from_scratch) network_->copy_main_to_twins();  // twins are unused; keep them valid
+  progress_.next_epoch = report.epoch;
+  const bool best = report.val_top1 > progress_.best_val_top1 || !val_loader_;
+  if (best) {
+    progress_.best_val_top1 = report.val_top1;
+    progress_.best_epoch = report.epoch;
+  }
+  if (!replicas_.writes()) return;
+  const std::filesystem::path dir(config_.out);
+  save_network(*network_, (dir / "last.safetensors").string());
+  if (best) save_network(*network_, (dir / "best.safetensors").string());
+  save_checkpoint(config_.out, *network_, *optimizer_, config_, progress_);
+  append_metrics(config_.out, report);
+}
+
+}  // namespace
+
+std::vector<EpochReport> train(const TrainConfig& config, const TrainRunOptions& options, std::ostream& log) {
+  return TrainingRun(config, options, log).run();
 }
 
 }  // namespace advbn

@@ -157,6 +157,19 @@ StepResult feature_attack_step(StagedNetworkImpl& network, const FeatureAttack& 
   return update_on_both_branches(network, gamma, optimizer, features, adversarial, labels, reducer);
 }
 
+AdvBNResult attack_at_cut(StagedNetworkImpl& network, AdvBNOptions options, const torch::Tensor& images,
+                          const torch::Tensor& labels, bool evaluate_final_loss) {
+  options.relu_clamp = options.relu_clamp && network.cut_is_post_relu();
+  const AdvBatchNorm advbn(options);
+  const auto features = frozen_features(network, images);
+  const EvalModeDuringScope eval_mode(network);
+  const GradientsOffDuringScope gradients_off(network.suffix_parameters());
+  return advbn.attack(
+      features,
+      [&](const torch::Tensor& f) { return F::cross_entropy(network.suffix(f, BNBranch::Adv), labels); },
+      evaluate_final_loss);
+}
+
 StepResult advbn_step(StagedNetworkImpl& network, const AdvBatchNorm& advbn, double gamma,
                       torch::optim::Optimizer& optimizer, const torch::Tensor& images,
                       const torch::Tensor& labels, GradientReducer* reducer) {

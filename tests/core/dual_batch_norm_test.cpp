@@ -66,25 +66,6 @@ TEST(DualBatchNorm, EvalWithTrainableParametersHasParameterGradients) {
   EXPECT_GT(bn->weight.grad().abs().sum().item<float>(), 0);
 }
 
-TEST(DualBatchNorm, SplitBatchEqualsTwoSeparateCalls) {
-  torch::manual_seed(3);
-  DualBatchNorm2d split(4), separate(4);
-  for (auto* bn : {&split, &separate}) {
-    (*bn)->twin->weight.data().uniform_(0.5, 1.5);
-    (*bn)->weight.data().uniform_(0.5, 1.5);
-  }
-  separate->twin->weight.data().copy_(split->twin->weight);
-  separate->weight.data().copy_(split->weight);
-  const auto clean = torch::randn({3, 4, 6, 6});
-  const auto adv = torch::randn({3, 4, 6, 6}) * 3 + 1;
-  const auto together = split->forward(torch::cat({clean, adv}), BNBranch::Split);
-  const auto expected =
-      torch::cat({separate->forward(clean, BNBranch::Clean), separate->forward(adv, BNBranch::Adv)});
-  EXPECT_TRUE(torch::allclose(together, expected, 1e-5, 1e-6));
-  EXPECT_TRUE(torch::allclose(split->running_mean, separate->running_mean));
-  EXPECT_TRUE(torch::allclose(split->twin->running_var, separate->twin->running_var));
-}
-
 TEST(DualBatchNorm, CopyMainToTwin) {
   DualBatchNorm2d bn(2);
   bn->running_var.fill_(4.0);

@@ -9,6 +9,7 @@
 #include "advbn/error.h"
 #include "advbn/eval/benchmark_suites.h"
 #include "advbn/models/network_factory.h"
+#include "advbn/models/weights.h"
 #include "test_support.h"
 #include "tiny_suites.h"
 
@@ -145,6 +146,35 @@ TEST(BenchmarkSuites, StylizedAndFolderReportAccuracy) {
   fs::remove_all(root);
 }
 
+// A network that expects other input statistics than ImageNet's is evaluated with its own, as
+// stored in its .safetensors file: the suite's figures are those of that normalisation.
+TEST(BenchmarkSuites, InputsAreNormalisedAsTheNetworkExpects) {
+  const auto root = test::temp_dir("suite_normalization");
+  const auto weights = test::temp_dir("suite_normalization_weights") / "net.safetensors";
+  test::write_class_folder(root, {"a", "b"}, 3);
+  NetworkSpec spec{"resnet18", 2, "small", 0.25};
+  spec.normalization = {{0.5f, 0.25f, 0.75f}, {0.5f, 0.125f, 0.25f}};
+  torch::manual_seed(0);
+  auto created = create_network(spec);
+  save_network(*created, weights.string());
+  auto network = load_network(NetworkSpec{}, weights.string(), false);
+  ASSERT_EQ(network->spec().normalization, spec.normalization);
+
+  const auto report = run_suite(Suite::Folder, *network, root, tiny_options());
+  EXPECT_EQ(report.at("normalization").at("mean"), json(spec.normalization.mean));
+  EXPECT_EQ(report.at("normalization").at("std"), json(spec.normalization.std));
+  const auto dataset = data::open_image_folder(root.string());
+  const auto own = evaluate_dataset(*network, dataset, suite_pipeline(Suite::Folder, *dataset, 0, spec.normalization),
+                                    tiny_options());
+  const auto imagenet = evaluate_dataset(*network, dataset,
+                                         suite_pipeline(Suite::Folder, *dataset, 0, data::imagenet_normalization()),
+                                         tiny_options());
+  EXPECT_DOUBLE_EQ(report.at("loss").get<double>(), own.loss);
+  EXPECT_GT(std::abs(own.loss - imagenet.loss), 1e-4);  // the normalisation matters to this network
+  fs::remove_all(root);
+  fs::remove_all(weights.parent_path());
+}
+
 TEST(BenchmarkSuites, PreprocessingFollowsEachProtocol) {
   const auto root = test::temp_dir("suite_preprocessing");
   test::write_class_folder(root / "large", {"a"}, 1, 240);
@@ -152,7 +182,7 @@ TEST(BenchmarkSuites, PreprocessingFollowsEachProtocol) {
   const auto large = data::open_image_folder((root / "large").string());
   const auto small = data::open_image_folder((root / "small").string());
   const auto describe = [](Suite suite, const data::Dataset& dataset, int size) {
-    return describe_preprocessing(suite_pipeline(suite, dataset, size));
+    return describe_preprocessing(suite_pipeline(suite, dataset, size, data::imagenet_normalization()));
   };
   EXPECT_EQ(describe(Suite::ImageNetC, *large, 0), "Resize(224)+CenterCrop(224)");
   EXPECT_EQ(describe(Suite::Stylized, *large, 0), "Resize(224)+CenterCrop(224)");

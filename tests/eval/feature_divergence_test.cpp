@@ -128,7 +128,7 @@ TinySetup tiny_setup(const std::string& name) {
   setup.network = create_network({"resnet18", 2, "small", 0.25});
   setup.network->set_cut("layer2");
   auto dataset = data::open_dataset((setup.dir / "images").string(), data::Split::Test);
-  setup.source = {"images", dataset, suite_pipeline(Suite::Folder, *dataset, 0)};
+  setup.source = {"images", dataset, suite_pipeline(Suite::Folder, *dataset, 0, data::imagenet_normalization())};
   return setup;
 }
 

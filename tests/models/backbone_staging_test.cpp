@@ -105,8 +105,8 @@ TEST_P(StagedBackbone, AdvBNTrainingAtMidCutLowersTheLoss) {
     const auto attacked = attack_at(*network, features, labels, 3).features;
     network->train();
     torch::manual_seed(3);
-    const auto logits = network->suffix(torch::cat({features, attacked}), BNBranch::Split);
-    return torch::cross_entropy_loss(logits, torch::cat({labels, labels}));
+    return torch::cross_entropy_loss(network->suffix(features, BNBranch::Clean), labels) +
+           torch::cross_entropy_loss(network->suffix(attacked, BNBranch::Adv), labels);
   };
   torch::optim::SGD optimizer(network->suffix_parameters(),
                               torch::optim::SGDOptions(GetParam().learning_rate));

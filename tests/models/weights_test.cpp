@@ -87,6 +87,22 @@ TEST(SaveNetwork, SafetensorsKeepsBothBranchesAndDescription) {
   EXPECT_THROW(load_network({"resnet50", 1000}, path, /*arch_explicit=*/true), Error);
 }
 
+TEST(NetworkSpec, InputNormalisationRoundTripsThroughMetadataAndRefusesNonsense) {
+  NetworkSpec spec;
+  spec.normalization = {{0.1f, 0.2f, 0.3f}, {0.4f, 0.5f, 0.6f}};
+  const auto metadata = spec.to_metadata();
+  EXPECT_EQ(NetworkSpec{}.with_metadata(metadata).normalization, spec.normalization);
+  // Metadata written before the normalisation was stored leaves ImageNet's.
+  EXPECT_EQ(NetworkSpec{}.with_metadata({{"arch", "resnet18"}}).normalization, data::imagenet_normalization());
+  EXPECT_EQ(parse_channel_values(" 1, 2.5,-3"), (std::array<float, 3>{1, 2.5f, -3}));
+  for (const char* bad : {"1,2", "1,2,3,4", "a,b,c", "1;2;3", ""}) {
+    EXPECT_THROW(parse_channel_values(bad), Error) << bad;
+  }
+  auto zero_std = metadata;
+  zero_std["input_std"] = "0.2,0,0.2";
+  EXPECT_THROW(NetworkSpec{}.with_metadata(zero_std), Error);
+}
+
 TEST(SaveNetwork, TorchvisionExportOfTheAdversarialBranch) {
   auto network = create_network({"resnet18", 5, "small", 0.25});
   network->named_buffers()["bn1.twin.running_mean"].fill_(0.25);

@@ -79,6 +79,22 @@ std::string file_bytes(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// Expects `a` and `b` to hold the same files with the same bytes; returns how many.
+std::size_t expect_same_trees(const fs::path& a, const fs::path& b) {
+  std::size_t compared = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(a)) {
+    if (!entry.is_regular_file()) continue;
+    const fs::path other = b / entry.path().lexically_relative(a);
+    EXPECT_TRUE(fs::exists(other)) << other;
+    EXPECT_EQ(file_bytes(entry.path()), file_bytes(other)) << other;
+    ++compared;
+  }
+  for (const auto& entry : fs::recursive_directory_iterator(b)) {
+    if (entry.is_regular_file()) EXPECT_TRUE(fs::exists(a / entry.path().lexically_relative(b))) << entry.path();
+  }
+  return compared;
+}
+
 // Sets OpenCV's thread count for one scope; the suites run their tasks on OpenCV's threads.
 class OpenCvThreads {
  public:
@@ -106,16 +122,33 @@ TEST_F(FolderSuite, ThreadsWriteTheSameBytesAsOneThread) {
     EXPECT_EQ(write_corruption_suite(input_, out / "corrupt", options).written, 60u);
     EXPECT_EQ(write_filter_suite(input_, out / "filter", {}).written, 2 * filter_names().size());
   }
-  std::size_t compared = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(root_ / "threads_1")) {
-    if (!entry.is_regular_file()) continue;
-    const fs::path relative = entry.path().lexically_relative(root_ / "threads_1");
-    const fs::path other = root_ / "threads_4" / relative;
-    ASSERT_TRUE(fs::exists(other)) << other;
-    EXPECT_EQ(file_bytes(entry.path()), file_bytes(other)) << other;
-    ++compared;
+  EXPECT_EQ(expect_same_trees(root_ / "threads_1", root_ / "threads_4"), 60u + 2 * filter_names().size());
+}
+
+// advbn-shift is advbn's corrupt and filter commands without LibTorch: the same bytes out, the
+// same errors, and no LibTorch library loaded.
+TEST_F(FolderSuite, TheShiftToolWritesWhatAdvbnWritesWithoutLibTorch) {
+  const std::string args = " --in " + input_.string() + " --out ";
+  for (const std::string command : {"corrupt --seed 3 --corruptions gaussian_noise,fog,jpeg_compression --severities 2,5",
+                                    "filter --filter all"}) {
+    const auto ours = test::run_tool(command + args + (root_ / "advbn").string());
+    ASSERT_EQ(ours.exit_code, 0) << ours.output;
+    const auto theirs = test::run_shift_tool(command + args + (root_ / "advbn-shift").string());
+    ASSERT_EQ(theirs.exit_code, 0) << theirs.output;
+    EXPECT_EQ(expect_same_trees(root_ / "advbn", root_ / "advbn-shift"),
+              command[0] == 'c' ? 12u : 2 * filter_names().size());
+    fs::remove_all(root_ / "advbn");
+    fs::remove_all(root_ / "advbn-shift");
   }
-  EXPECT_EQ(compared, 60u + 2 * filter_names().size());
+  const auto bad = test::run_shift_tool("corrupt --corruptions no_such --in " + input_.string() + " --out " +
+                                        (root_ / "x").string());
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.output.rfind("advbn-shift: error: ", 0), 0u) << bad.output;
+  const auto libraries = test::run_command("ldd " + test::env_or_throw("ADVBN_SHIFT_TOOL"));
+  ASSERT_EQ(libraries.exit_code, 0) << libraries.output;
+  EXPECT_NE(libraries.output.find("libopencv_core"), std::string::npos) << libraries.output;
+  EXPECT_EQ(libraries.output.find("libtorch"), std::string::npos) << libraries.output;
+  EXPECT_EQ(libraries.output.find("libc10"), std::string::npos) << libraries.output;
 }
 
 // A write that fails on a worker thread reaches the caller as advbn::Error naming the path.
@@ -185,9 +218,12 @@ TEST_F(FolderSuite, DecompressionBombsAreRefusedByTheirDeclaredSize) {
     EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
   }
   for (const std::string command : {"corrupt --corruptions fog --severities 1", "filter --filter toaster"}) {
-    const auto run = test::run_tool(command + " --in " + input_.string() + " --out " +
-                                    (root_ / "out").string());
+    const std::string args = command + " --in " + input_.string() + " --out " + (root_ / "out").string();
+    const auto run = test::run_tool(args);
     EXPECT_NE(run.exit_code, 0) << command;
+    const auto shift_run = test::run_shift_tool(args);
+    EXPECT_NE(shift_run.exit_code, 0) << command;
+    EXPECT_NE(shift_run.output.find(expected), std::string::npos) << command << ":\n" << shift_run.output;
     EXPECT_NE(run.output.find(expected), std::string::npos) << command << ":\n" << run.output;
     EXPECT_NE(run.output.find("--max-image-pixels"), std::string::npos) << run.output;
   }

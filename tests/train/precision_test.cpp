@@ -31,15 +31,21 @@ TEST(Precision, Bf16ScopeRunsConvolutionsInBfloat16AndRestoresTheState) {
   EXPECT_EQ(torch::conv2d(x, w).scalar_type(), torch::kFloat32);
 }
 
+// A small network ready for fine-tuning at layer1, its random weights seeded.
+StagedNetwork seeded_fine_tuning_network() {
+  torch::manual_seed(3);
+  auto network = create_network({"resnet18", 4, "small", 0.125});
+  network->set_cut("layer1");
+  network->freeze_prefix();
+  network->copy_main_to_twins();
+  network->train();
+  return network;
+}
+
 TEST(Precision, Bf16AdvBNStepKeepsFloat32WeightsAndFollowsTheFloat32Step) {
   std::vector<double> losses;
   for (const auto precision : {Precision::FP32, Precision::BF16}) {
-    torch::manual_seed(3);
-    auto network = create_network({"resnet18", 4, "small", 0.125});
-    network->set_cut("layer1");
-    network->freeze_prefix();
-    network->copy_main_to_twins();
-    network->train();
+    auto network = seeded_fine_tuning_network();
     torch::optim::SGD optimizer(network->suffix_parameters(), torch::optim::SGDOptions(0.05));
     const AdvBatchNorm advbn(AdvBNOptions{});
     const auto images = torch::randn({8, 3, 16, 16});
@@ -61,12 +67,7 @@ TEST(Precision, Bf16AdvBNStepKeepsFloat32WeightsAndFollowsTheFloat32Step) {
 TEST(Precision, Bf16AttackLeavesTheUpdateInFloat32) {
   std::vector<StepResult> results;
   for (const bool attack_bf16 : {false, true}) {
-    torch::manual_seed(3);
-    auto network = create_network({"resnet18", 4, "small", 0.125});
-    network->set_cut("layer1");
-    network->freeze_prefix();
-    network->copy_main_to_twins();
-    network->train();
+    auto network = seeded_fine_tuning_network();
     torch::optim::SGD optimizer(network->suffix_parameters(), torch::optim::SGDOptions(0.05));
     TrainConfig config;
     config.attack_bf16 = attack_bf16;

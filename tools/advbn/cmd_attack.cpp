@@ -3,8 +3,9 @@
 
 #include <iostream>
 
+#include "advbn/attack_options.h"
 #include "advbn/commands.h"
-#include "advbn/core/adv_batch_norm.h"
+#include "advbn/train/training_step.h"
 #include "advbn/io/safetensors.h"
 #include "advbn/network_options.h"
 #include "advbn/runtime_options.h"
@@ -18,8 +19,6 @@ struct AttackParams {
   std::string cut = "conv2_3";
   std::string input, output;
   AdvBNOptions advbn;
-  std::string perturbation = "multiplicative";
-  bool no_relu_clamp = false;
   uint64_t seed = 0;
   RuntimeOptions runtime;
 };
@@ -36,48 +35,28 @@ void add_attack_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--input", params->input, "safetensors with `images` and `labels`")->required();
   cmd->add_option("--output", params->output, "safetensors to write the result to")->required();
-  cmd->add_option("--eps", params->advbn.epsilon, "ε: bound of the perturbation")->capture_default_str();
-  cmd->add_option("--step-size", params->advbn.step_size, "τ: PGD step")->capture_default_str();
-  cmd->add_option("--steps", params->advbn.steps, "m: PGD steps")->capture_default_str();
-  cmd->add_option("--perturbation", params->perturbation, "multiplicative or additive")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"multiplicative", "additive"}));
-  cmd->add_flag("--no-relu-clamp", params->no_relu_clamp,
-                "Do not clamp perturbed features at 0 (default: clamp when the cut follows a ReLU)");
-  cmd->add_flag("--random-start", params->advbn.random_start, "Start δ uniformly inside the bound");
+  add_advbn_options(*cmd, params->advbn);
   cmd->add_option("--seed", params->seed, "Seed for --random-start")->capture_default_str();
   add_runtime_options(*cmd, params->runtime);
   cmd->callback([params, cmd] {
     const auto device = apply_runtime_options(params->runtime);
     torch::manual_seed(params->seed);
-    AdvBNOptions options = params->advbn;
-    options.kind = parse_perturbation_kind(params->perturbation);
     auto network = load_network(*cmd, params->network);
     network->set_cut(params->cut);
-    options.relu_clamp = network->cut_is_post_relu() && !params->no_relu_clamp;
-    const AdvBatchNorm advbn(options);
-
     const auto images = read_image_batch(params->input).to(device);
     const auto labels =
         read_labels(params->input, images.size(0), network->spec().num_classes).to(device);
     network->to(device);
     network->freeze_prefix();
     // As in the authors' code: the rest of the network runs in eval mode on the adversarial BNs.
-    network->eval();
-    const auto features = [&] {
-      torch::NoGradGuard no_grad;
-      return network->prefix(images);
-    }();
-    const auto result = advbn.attack(features, [&](const torch::Tensor& f) {
-      return torch::cross_entropy_loss(network->suffix(f, BNBranch::Adv), labels);
-    });
+    const auto result = attack_at_cut(*network, params->advbn, images, labels);
 
     const auto losses = torch::tensor(std::vector<float>(result.losses.begin(), result.losses.end()));
     io::write_safetensors(params->output, {{"delta_mu", result.delta_mu.to(torch::kCPU)},
                                            {"delta_sigma", result.delta_sigma.to(torch::kCPU)},
                                            {"loss", losses}});
     std::cerr << "loss " << result.losses.front() << " -> " << result.losses.back() << " after "
-              << options.steps << " steps; wrote " << params->output << "\n";
+              << params->advbn.steps << " steps; wrote " << params->output << "\n";
   });
 }
 

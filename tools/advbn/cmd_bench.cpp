@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <numeric>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <cstdio>
 #include <fstream>
@@ -28,7 +29,7 @@
 #include "advbn/train/precision.h"
 #include "advbn/data/normalization.h"
 #include "advbn/train/training_method.h"
-#include "advbn/core/adv_batch_norm.h"
+#include "advbn/train/training_step.h"
 
 namespace advbn::cli {
 
@@ -167,25 +168,26 @@ json measure_method(const StepBenchParams& params, bool adversarial) {
 // fraction of entries of (δμ, δσ) that are equal, and the rise of the fp32 loss each δ causes.
 json bf16_attack_agreement(const StepBenchParams& params) {
   auto setup = make_setup(params);
-  auto& network = setup.network;
-  const auto& labels = setup.labels;
-  network->eval();
-  const auto features = [&] {
-    torch::NoGradGuard no_grad;
-    return network->prefix(setup.images);
-  }();
-  AdvBNOptions options = attack_options(params);
-  options.relu_clamp = network->cut_is_post_relu();
-  const AdvBatchNorm advbn(options);
-  const FeatureLoss loss = [&](const torch::Tensor& f) {
-    return torch::nn::functional::cross_entropy(network->suffix(f, BNBranch::Adv), labels);
-  };
-  const auto fp32 = advbn.attack(features, loss);
+  auto& network = *setup.network;
+  const auto fp32 = attack_at_cut(network, attack_options(params), setup.images, setup.labels);
   const auto bf16 = [&] {
     const AutocastScope autocast(Precision::BF16, setup.device);
-    return advbn.attack(features, loss, /*evaluate_final_loss=*/false);
+    return attack_at_cut(network, attack_options(params), setup.images, setup.labels, /*evaluate_final_loss=*/false);
   }();
-  const double bf16_loss = loss(advbn.reuse(features, bf16).features).item<double>();
+  // The fp32 loss at the bf16 attack's δ: that δ reused on the same features.
+  AdvBNOptions reuse_options = attack_options(params);
+  reuse_options.relu_clamp = network.cut_is_post_relu();
+  const auto features = [&] {
+    torch::NoGradGuard no_grad;
+    network.eval();
+    return network.prefix(setup.images);
+  }();
+  const auto bf16_features = AdvBatchNorm(reuse_options).reuse(features, bf16).features;
+  const double bf16_loss = [&] {
+    torch::NoGradGuard no_grad;
+    return torch::nn::functional::cross_entropy(network.suffix(bf16_features, BNBranch::Adv), setup.labels)
+        .item<double>();
+  }();
   const auto a = torch::cat({fp32.delta_mu, fp32.delta_sigma});
   const auto b = torch::cat({bf16.delta_mu, bf16.delta_sigma});
   return {{"equal_fraction", a.eq(b).to(torch::kDouble).mean().item<double>()},
@@ -193,6 +195,14 @@ json bf16_attack_agreement(const StepBenchParams& params) {
           {"clean_loss", fp32.losses.front()},
           {"fp32_delta_loss", fp32.losses.back()},
           {"bf16_delta_loss", bf16_loss}};
+}
+
+// The CPU allocator the step runs on: the block cache, or LibTorch's over whatever malloc this
+// process has (glibc's unless LD_PRELOAD names another).
+std::string allocator_name(bool block_cache) {
+  if (block_cache) return "block cache";
+  const char* preload = std::getenv("LD_PRELOAD");
+  return preload && *preload ? std::string("malloc of ") + preload : "glibc malloc";
 }
 
 json run_step_benchmark(const StepBenchParams& params) {
@@ -212,6 +222,7 @@ json run_step_benchmark(const StepBenchParams& params) {
           {"attack_every", params.attack_every},
           {"warm_start", params.warm_start},
           {"attack_bf16", params.attack_bf16},
+          {"allocator", allocator_name(params.runtime.block_cache)},
           {"precision", params.precision},
           {"threads", advbn["threads"]},
           {"repeats", params.repeats},
@@ -240,7 +251,8 @@ void print_step_report(const json& r) {
               r["step_size"].get<double>(), every,
               (std::string(r["warm_start"].get<bool>() ? " warm-started" : "") +
                (r["attack_bf16"].get<bool>() ? " bf16 attack" : "")).c_str(),
-              r["precision"].get<std::string>().c_str(), r["threads"].get<int>(), every == 1 ? "median" : "mean",
+              (r["precision"].get<std::string>() + ", " + r["allocator"].get<std::string>()).c_str(),
+              r["threads"].get<int>(), every == 1 ? "median" : "mean",
               r["repeats"].get<int>(), r["warmup"].get<int>());
   std::printf("  standard  %8.3f s/step (CPU %7.3f s)  peak +%7.1f MiB\n", r["standard_s"].get<double>(),
               r["standard_cpu_s"].get<double>(), r["standard_peak_mb"].get<double>());
@@ -310,6 +322,9 @@ void add_step_benchmark(CLI::App& bench) {
       ->capture_default_str()->check(CLI::IsMember({"fp32", "fp64", "bf16"}));
   cmd->add_option("--json", params->json_path, "Also write the figures to this JSON file");
   add_runtime_options(*cmd, params->runtime);
+  cmd->add_flag("--system-allocator{false}", params->runtime.block_cache,
+                "LibTorch's own CPU allocator over malloc instead of the block cache (compare allocators by "
+                "preloading jemalloc or mimalloc: bench/compare_allocators.sh)");
   cmd->callback([params] {
     const json report = run_step_benchmark(*params);
     print_step_report(report);

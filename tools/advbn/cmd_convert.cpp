@@ -27,9 +27,7 @@ void add_convert_command(CLI::App& app) {
       "branches + network description)");
   add_network_options(*cmd, params->network, /*weights_required=*/true, "--in,--weights");
   cmd->add_option("--out", params->output, "Output file (.pth, .pt or .safetensors)")->required();
-  cmd->add_option("--branch", params->branch, "BN branch written to a .pth: clean or adv")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"clean", "adv"}));
+  add_branch_option(*cmd, params->branch, "written to a .pth");
   add_runtime_options(*cmd, params->runtime, /*with_device=*/false);
   cmd->callback([params, cmd] {
     apply_runtime_options(params->runtime);

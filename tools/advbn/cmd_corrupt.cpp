@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "advbn/commands.h"
+#include "advbn/shift_commands.h"
 #include "advbn/error.h"
 #include "advbn/image_limit_option.h"
-#include "advbn/runtime_options.h"
+#include "advbn/thread_options.h"
 #include "advbn/shift/contact_sheet.h"
 #include "advbn/shift/corruptions.h"
 #include "advbn/shift/demo_scene.h"
@@ -35,7 +35,7 @@ struct CorruptParams {
   std::uint64_t seed = 0;
   std::string preset = "auto";
   shift::ImageLimits image_limits;
-  RuntimeOptions runtime;
+  int threads = 0;
 };
 
 void print_list() {
@@ -159,9 +159,9 @@ void add_corrupt_command(CLI::App& app) {
   cmd->add_option("--preset", params->preset, "Parameter tables: auto, imagenet or cifar")
       ->capture_default_str();
   add_image_limit_option(*cmd, params->image_limits);
-  add_runtime_options(*cmd, params->runtime, /*with_device=*/false);
+  add_threads_option(*cmd, params->threads);
   cmd->callback([params] {
-    apply_runtime_options(params->runtime);
+    apply_opencv_threads(params->threads);
     run_corrupt(*params);
   });
 }

@@ -5,7 +5,7 @@
 #include "advbn/commands.h"
 #include "advbn/demo/demo.h"
 #include "advbn/runtime_options.h"
-#include "advbn/train/progress.h"
+#include "advbn/report/progress.h"
 
 namespace advbn::cli {
 
@@ -32,8 +32,8 @@ void add_demo_command(CLI::App& app) {
       cmd->add_option("--compare", options->compare,
                       "Also fine-tune these methods from the same checkpoint under the same budget and "
                       "compare them (table and robustness-vs-compute plot); without names: all of standard, "
-                      "advbn, advbn_cheap (attack every 3rd step, warm start), mixstyle, dsu, padain, "
-                      "crossnorm, advprop")
+                      "advbn, advbn_cheap (attack every 3rd step, warm start), advbn_bf16 (attack passes in bf16), "
+                      "mixstyle, dsu, padain, crossnorm, advprop")
           ->expected(0, -1);
   cmd->add_option("--seeds", options->seeds, "Fine-tuning seeds per compared method (mean ± std in the report)")
       ->capture_default_str()

@@ -18,7 +18,7 @@
 #include "advbn/report/divergence_plot.h"
 #include "advbn/report/json_file.h"
 #include "advbn/runtime_options.h"
-#include "advbn/train/progress.h"
+#include "advbn/report/progress.h"
 
 namespace advbn::cli {
 
@@ -67,11 +67,12 @@ std::vector<std::string> model_names(const DivergenceParams& params) {
   return qualified;
 }
 
-FeatureSource open_source(const std::string& path, const DivergenceParams& params, const char* flag) {
+FeatureSource open_source(const std::string& path, const DivergenceParams& params,
+                          const data::Normalization& normalization, const char* flag) {
   auto dataset = data::open_dataset(path, params.split == "train" ? data::Split::Train : data::Split::Test);
   if (dataset->size() == 0) throw Error(std::string(flag) + " " + path + " holds no images");
   if (params.limit > 0) dataset = data::random_subset(dataset, static_cast<size_t>(params.limit), params.seed);
-  const auto pipeline = suite_pipeline(Suite::Folder, *dataset, params.image_size);
+  const auto pipeline = suite_pipeline(Suite::Folder, *dataset, params.image_size, normalization);
   return {path, dataset, pipeline};
 }
 
@@ -109,16 +110,23 @@ void run_divergence(const DivergenceParams& params, const CLI::App& command) {
   }
   const std::vector<std::string> blocks =
       !params.blocks.empty() ? params.blocks : default_divergence_blocks(*networks.front(), params.cut.empty() ? kNoCut : params.cut);
+  // The networks see one stream of batches, so they must expect their inputs normalised alike.
+  const auto normalization = networks.front()->spec().normalization;
   for (size_t m = 0; m < networks.size(); ++m) {
     try {
       for (const auto& block : blocks) networks[m]->block_index(block);
     } catch (const Error& e) {
       throw Error(params.weights[m] + ": " + e.what());
     }
+    if (networks[m]->spec().normalization != normalization) {
+      throw Error(params.weights[m] + " expects inputs normalised differently from " + params.weights.front() +
+                  "; measure them in separate runs");
+    }
   }
 
-  const auto a = open_source(params.data_a, params, "--data-a");
-  const auto b = shift ? shifted_source(a, *shift) : open_source(params.data_b, params, "--data-b");
+  const auto a = open_source(params.data_a, params, normalization, "--data-a");
+  const auto b =
+      shift ? shifted_source(a, *shift) : open_source(params.data_b, params, normalization, "--data-b");
   if (a.pipeline.image_size != b.pipeline.image_size) {
     throw Error("--data-a gives " + std::to_string(a.pipeline.image_size) + "-pixel inputs but --data-b " +
                 std::to_string(b.pipeline.image_size) + "-pixel ones: pass --image-size to compare both at one size");
@@ -174,9 +182,7 @@ void add_divergence_command(CLI::App& app) {
                   "(default: every block but the head)");
   cmd->add_option("--blocks", params->blocks, "Compare exactly these blocks (block names, e.g. layer2.1 layer3.0)")
       ->expected(1, -1);
-  cmd->add_option("--branch", params->branch, "BN branch after the cut: clean or adv")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"clean", "adv"}));
+  add_branch_option(*cmd, params->branch, "after the cut");
   cmd->add_option("--limit", params->limit, "Use this many images of each data set, drawn at random (0: all)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

@@ -20,7 +20,7 @@
 #include "advbn/network_options.h"
 #include "advbn/runtime_options.h"
 #include "advbn/shift/corruptions.h"
-#include "advbn/train/progress.h"
+#include "advbn/report/progress.h"
 
 namespace advbn::cli {
 
@@ -111,12 +111,13 @@ json run_plain(const EvalParams& params, StagedNetworkImpl& network, const Suite
   const auto dataset = data::open_dataset(
       params.data, params.split == "train" ? data::Split::Train : data::Split::Test,
       options.image_limits);
-  const auto pipeline = suite_pipeline(Suite::Folder, *dataset, params.image_size);
+  const auto pipeline = suite_pipeline(Suite::Folder, *dataset, params.image_size, network.spec().normalization);
   const auto result = evaluate_dataset(network, dataset, pipeline, options);
   return {{"suite", kPlainSuite},
           {"images", result.count},
           {"classes", dataset->num_classes()},
           {"preprocessing", describe_preprocessing(pipeline)},
+          {"normalization", describe_normalization(pipeline.normalization)},
           {"top1", result.top1},
           {"top5", result.top5},
           {"error", 100 - result.top1},
@@ -127,8 +128,8 @@ json run_plain(const EvalParams& params, StagedNetworkImpl& network, const Suite
 void run_eval(const EvalParams& params, const CLI::App& command) {
   const bool plain = params.suite == kPlainSuite;
   // Checked before the network is loaded, so a mistyped command fails at once.
-  const std::optional<Suite> suite =
-      plain ? std::nullopt : std::optional<Suite>(parse_suite(params.suite));
+  // The plain "suite" reads any data set format; it prints as the folder suite does.
+  const Suite suite = plain ? Suite::Folder : parse_suite(params.suite);
   const bool has_clean_error = command.count("--clean-error") > 0;
   if (has_clean_error && suite != Suite::ImageNetC) {
     throw Error("--clean-error is used only with --suite imagenet-c");
@@ -161,7 +162,7 @@ void run_eval(const EvalParams& params, const CLI::App& command) {
     report = run_plain(params, *network, options);
     progress.end("");
   } else {
-    report = run_suite(*suite, *network, params.data, options);
+    report = run_suite(suite, *network, params.data, options);
   }
   report["data"] = params.data;
   report["arch"] = network->arch();
@@ -199,9 +200,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--split", params->split, "train or test (plain suite, IDX and CIFAR)")
       ->capture_default_str()
       ->check(CLI::IsMember({"train", "test"}));
-  cmd->add_option("--branch", params->branch, "BN branch: clean or adv")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"clean", "adv"}));
+  add_branch_option(*cmd, params->branch);
   cmd->add_option("--batch", params->batch, "Batch size")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "advbn/commands.h"
+#include "advbn/shift_commands.h"
 #include "advbn/error.h"
 #include "advbn/image_limit_option.h"
-#include "advbn/runtime_options.h"
+#include "advbn/thread_options.h"
 #include "advbn/shift/filters.h"
 #include "advbn/shift/folder_suite.h"
 
@@ -25,7 +25,7 @@ struct FilterParams {
   std::string output;
   std::string filter;  // a name, or "all"
   shift::ImageLimits image_limits;
-  RuntimeOptions runtime;
+  int threads = 0;
 };
 
 // One image: a single filter writes to --out; "all" writes <out>/<filter>/<file name>.
@@ -85,9 +85,9 @@ void add_filter_command(CLI::App& app) {
                   "Output image (one filter on one image), or output folder");
   cmd->add_option("--filter", params->filter, "Filter name, or all");
   add_image_limit_option(*cmd, params->image_limits);
-  add_runtime_options(*cmd, params->runtime, /*with_device=*/false);
+  add_threads_option(*cmd, params->threads);
   cmd->callback([params] {
-    apply_runtime_options(params->runtime);
+    apply_opencv_threads(params->threads);
     run_filter(*params);
   });
 }

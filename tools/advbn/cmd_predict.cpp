@@ -29,9 +29,7 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--input", params->input, "safetensors with `images`")->required();
   cmd->add_option("--output", params->output, "safetensors to write `logits` (N×K float32) to")
       ->required();
-  cmd->add_option("--branch", params->branch, "BN branch: clean or adv")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"clean", "adv"}));
+  add_branch_option(*cmd, params->branch);
   add_runtime_options(*cmd, params->runtime);
   cmd->callback([params, cmd] {
     const auto device = apply_runtime_options(params->runtime);

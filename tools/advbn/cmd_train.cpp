@@ -8,6 +8,7 @@
 #include <memory>
 #include <thread>
 
+#include "advbn/attack_options.h"
 #include "advbn/commands.h"
 #include "advbn/config_file.h"
 #include "advbn/distributed/process_group.h"
@@ -15,7 +16,7 @@
 #include "advbn/network_options.h"
 #include "advbn/runtime_options.h"
 #include "advbn/train/checkpoint.h"
-#include "advbn/train/progress.h"
+#include "advbn/report/progress.h"
 #include "advbn/train/trainer.h"
 
 namespace advbn::cli {
@@ -25,8 +26,6 @@ struct TrainParams {
   TrainConfig config;
   NetworkOptions network;
   std::string method = "advbn";
-  std::string perturbation = "multiplicative";
-  bool no_relu_clamp = false;
   std::string config_file;
   std::string resume;
   RuntimeOptions runtime;
@@ -60,13 +59,7 @@ void add_train_options(CLI::App& cmd, TrainParams& p) {
   cmd.add_option("--weight-decay", c.weight_decay, "SGD weight decay")->capture_default_str();
   cmd.add_option("--cut", c.cut, "Last block of the frozen prefix (layer1, conv2_3, …)")->capture_default_str();
   cmd.add_option("--gamma", c.gamma, "γ: weight of the adversarial loss")->capture_default_str();
-  cmd.add_option("--eps", c.advbn.epsilon, "ε: AdvBN bound")->capture_default_str();
-  cmd.add_option("--step-size", c.advbn.step_size, "τ: AdvBN PGD step")->capture_default_str();
-  cmd.add_option("--steps,--pgd-steps", c.advbn.steps, "m: AdvBN PGD steps")->capture_default_str();
-  cmd.add_option("--perturbation", p.perturbation, "multiplicative or additive")->capture_default_str()
-      ->check(CLI::IsMember({"multiplicative", "additive"}));
-  cmd.add_flag("--no-relu-clamp", p.no_relu_clamp, "Do not clamp perturbed features at 0");
-  cmd.add_flag("--random-start", c.advbn.random_start, "Start δ uniformly inside the bound");
+  add_advbn_options(cmd, c.advbn);
   cmd.add_option("--attack-every", c.attack_every,
                  "Cheaper AdvBN: attack every k-th step; the steps between reuse the last δ on their batch "
                  "(a resumed run restarts the count)")
@@ -150,8 +143,6 @@ TrainConfig requested_config(const TrainParams& p) {
   config.network = p.network.spec;
   config.weights = p.network.weights;
   config.method = parse_train_method(p.method);
-  config.advbn.kind = parse_perturbation_kind(p.perturbation);
-  config.advbn.relu_clamp = !p.no_relu_clamp;
   return config;
 }
 

@@ -1,10 +1,9 @@
 // advbn: make image classifiers robust to domain shift with Adversarial Batch Normalization.
 #include <CLI/CLI.hpp>
 
-#include <exception>
-#include <iostream>
-
 #include "advbn/commands.h"
+#include "advbn/run_app.h"
+#include "advbn/shift_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -22,13 +21,5 @@ int main(int argc, char** argv) {
   advbn::cli::add_corrupt_command(app);
   advbn::cli::add_filter_command(app);
   advbn::cli::add_bench_command(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  } catch (const std::exception& e) {
-    std::cerr << "advbn: error: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  return advbn::cli::run_app(app, argc, argv, "advbn");
 }

@@ -22,6 +22,23 @@ void add_network_spec_options(CLI::App& command, NetworkSpec& spec) {
   command.add_option("--width", spec.width, "Width multiplier of every stage")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  command.add_option_function<std::string>(
+      "--input-mean", [&spec](const std::string& v) { spec.normalization.mean = parse_channel_values(v); },
+      "R,G,B means the network's inputs are normalised with (default ImageNet's 0.485,0.456,0.406; "
+      ".safetensors weights carry their own)");
+  command.add_option_function<std::string>(
+      "--input-std",
+      [&spec](const std::string& v) {
+        spec.normalization.std = parse_channel_values(v);
+        validate_normalization(spec.normalization);
+      },
+      "R,G,B standard deviations of that normalisation (default ImageNet's 0.229,0.224,0.225)");
+}
+
+void add_branch_option(CLI::App& command, std::string& branch, const std::string& what) {
+  command.add_option("--branch", branch, "BN branch" + (what.empty() ? "" : " " + what) + ": clean or adv")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"clean", "adv"}));
 }
 
 void add_network_options(CLI::App& command, NetworkOptions& options, bool weights_required,

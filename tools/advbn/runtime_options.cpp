@@ -1,20 +1,18 @@
 #include "advbn/runtime_options.h"
 
 #include <malloc.h>
-#include <opencv2/core/utility.hpp>
 #include <torch/torch.h>
 
 #include <climits>
-#include <thread>
 
 #include "advbn/error.h"
 #include "advbn/memory/cpu_block_cache.h"
+#include "advbn/thread_options.h"
 
 namespace advbn::cli {
 
 void add_runtime_options(CLI::App& command, RuntimeOptions& options, bool with_device) {
-  command.add_option("--threads", options.threads, "Worker threads (0 = all cores)")
-      ->check(CLI::NonNegativeNumber);
+  add_threads_option(command, options.threads);
   if (with_device) {
     command.add_option("--device", options.device, "cpu, or cuda[:i] with a CUDA build of LibTorch")
         ->capture_default_str();
@@ -37,13 +35,11 @@ void keep_freed_memory() {
 }  // namespace
 
 torch::Device apply_runtime_options(const RuntimeOptions& options) {
-  keep_freed_memory();
-  install_cpu_block_cache();
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  torch::set_num_threads(threads);
-  cv::setNumThreads(threads);
+  if (options.block_cache) {
+    keep_freed_memory();
+    install_cpu_block_cache();
+  }
+  torch::set_num_threads(apply_opencv_threads(options.threads));
   torch::Device device(torch::kCPU);
   try {
     device = torch::Device(options.device);

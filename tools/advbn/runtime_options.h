@@ -10,6 +10,9 @@ namespace advbn::cli {
 struct RuntimeOptions {
   int threads = 0;  // 0 = all cores
   std::string device = "cpu";
+  // false: LibTorch's own CPU allocator over malloc (glibc's, or one preloaded such as jemalloc or
+  // mimalloc) instead of the block cache, and glibc's default settings; for allocator benchmarks.
+  bool block_cache = true;
 };
 
 void add_runtime_options(CLI::App& command, RuntimeOptions& options, bool with_device = true);

@@ -17,7 +17,6 @@ namespace advbn {
 enum class BNBranch {
   Clean,  // main statistics
   Adv,    // twin statistics
-  Split,  // first half of the batch main, second half twin (clean and adversarial in one pass)
 };
 
 BNBranch parse_bn_branch(const std::string& name);  // "clean" | "adv"

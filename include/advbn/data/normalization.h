@@ -10,6 +10,9 @@ struct Normalization {
 };
 
 // The ImageNet statistics every torchvision model was trained with.
-Normalization imagenet_normalization();
+inline Normalization imagenet_normalization() { return {{0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}}; }
+
+inline bool operator==(const Normalization& a, const Normalization& b) { return a.mean == b.mean && a.std == b.std; }
+inline bool operator!=(const Normalization& a, const Normalization& b) { return !(a == b); }
 
 }  // namespace advbn::data

@@ -25,7 +25,8 @@ struct DemoOptions {
   torch::Device device = torch::kCPU;
   bool interactive = false;
   // Methods to compare under the fine-tuning budget (names of train_method_names(), or
-  // "advbn_cheap": AdvBN attacking every 3rd step, warm-started); empty: no comparison.
+  // "advbn_cheap": AdvBN attacking every 3rd step, warm-started; "advbn_bf16": its attack passes in
+  // bf16); empty: no comparison.
   std::vector<std::string> compare;
   int seeds = 1;  // fine-tuning seeds per compared method: options.seed, options.seed + 1, …
 };

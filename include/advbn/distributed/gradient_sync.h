@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "advbn/distributed/process_group.h"
-#include "advbn/train/gradient_reducer.h"
+#include "advbn/distributed/gradient_reducer.h"
 
 namespace advbn::distributed {
 

@@ -58,11 +58,15 @@ struct SuiteOptions {
   std::function<void(const std::string& part, const EvalResult& result)> on_part_done;
 };
 
-// The suite's preprocessing for images like `dataset`'s first one (see above).
-data::Pipeline suite_pipeline(Suite suite, const data::Dataset& dataset, int image_size);
+// The suite's preprocessing for images like `dataset`'s first one (see above), normalised as the
+// network expects (NetworkSpec::normalization).
+data::Pipeline suite_pipeline(Suite suite, const data::Dataset& dataset, int image_size,
+                              const data::Normalization& normalization);
 
 // "Resize(256)+CenterCrop(224)" and the like, for reports.
 std::string describe_preprocessing(const data::Pipeline& pipeline);
+// {"mean": [r, g, b], "std": [r, g, b]}, for reports.
+nlohmann::json describe_normalization(const data::Normalization& normalization);
 
 // evaluate() over `dataset` with `pipeline`, batched as `options` say, unshuffled; the network
 // must already be on options.device. Throws advbn::Error naming the dataset when it has more

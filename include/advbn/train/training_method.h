@@ -11,7 +11,7 @@
 
 #include "advbn/core/replica_sum.h"
 #include "advbn/models/staged_network.h"
-#include "advbn/train/gradient_reducer.h"
+#include "advbn/distributed/gradient_reducer.h"
 #include "advbn/train/train_config.h"
 #include "advbn/train/training_step.h"
 

@@ -13,7 +13,7 @@
 #include "advbn/core/pixel_attack.h"
 #include "advbn/data/normalization.h"
 #include "advbn/models/staged_network.h"
-#include "advbn/train/gradient_reducer.h"
+#include "advbn/distributed/gradient_reducer.h"
 
 namespace advbn {
 
@@ -47,6 +47,13 @@ using FeatureAttack = std::function<torch::Tensor(const torch::Tensor& features,
 StepResult feature_attack_step(StagedNetworkImpl& network, const FeatureAttack& attack, double gamma,
                                torch::optim::Optimizer& optimizer, const torch::Tensor& images,
                                const torch::Tensor& labels, GradientReducer* reducer = nullptr);
+
+// AdvBN's attack on one batch at the network's cut, as the training step runs it: the frozen
+// prefix's features of `images`, then PGD with the suffix in eval mode on the adversarial BNs and
+// without parameter gradients. ReLU clamping applies only where the cut follows a ReLU. The
+// network is in training mode afterwards, as the step leaves it.
+AdvBNResult attack_at_cut(StagedNetworkImpl& network, AdvBNOptions options, const torch::Tensor& images,
+                          const torch::Tensor& labels, bool evaluate_final_loss = true);
 
 // Algorithm 1: the attack perturbs the statistics of the prefix features with the suffix in eval
 // mode on the adversarial BNs (as in the authors' code); then the suffix, in train mode, minimises

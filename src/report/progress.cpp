@@ -1,4 +1,4 @@
-#include "advbn/train/progress.h"
+#include "advbn/report/progress.h"
 
 #include <unistd.h>
 
