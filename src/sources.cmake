@@ -27,6 +27,7 @@ set(ADVBN_SOURCES
   src/models/network_factory.cpp
   src/models/weights.cpp
   src/eval/meters.cpp
+  src/eval/segmentation_metrics.cpp
   src/eval/evaluate.cpp
   src/train/train_config.cpp
   src/train/checkpoint.cpp

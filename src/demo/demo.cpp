@@ -290,8 +290,12 @@ std::vector<std::string> default_comparison_methods() {
   return names;
 }
 
-nlohmann::json run_demo(const DemoOptions& options, std::ostream& log) {
+nlohmann::json run_demo(const DemoOptions& requested, std::ostream& log) {
   const auto start = std::chrono::steady_clock::now();
+  // One spelling of the output folder, whatever the command line said: the paths in every run's
+  // stored configuration derive from it, and a finished run is reused only when they match.
+  DemoOptions options = requested;
+  options.out = fs::absolute(options.out).lexically_normal().string();
   const DemoPlan plan = plan_for(options);
   // Names are checked before anything trains.
   if (options.seeds < 1) throw Error("--seeds must be >= 1, got " + std::to_string(options.seeds));

@@ -73,9 +73,9 @@ TEST(Demo, QuickRunWritesACompleteReport) {
   }
   EXPECT_TRUE(std::filesystem::exists(out / "plots" / "divergence_1.png"));
 
-  // A second run reuses every finished training run.
+  // A second run reuses every finished training run, also when it names the folder another way.
   const auto again = test::run_tool("demo --quick --threads 2 --test-images 20 --data " +
-                                    (dir / "data").string() + " --out " + out.string());
+                                    (dir / "data").string() + " --out " + (out / ".." / out.filename()).string());
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("reusing the finished run"), std::string::npos) << again.output;
   EXPECT_EQ(again.output.find("epoch 1/"), std::string::npos) << again.output;
