@@ -15,6 +15,7 @@ advbn_add_test_executable(advbn_tests
   models/efficientnet_test.cpp
   models/vgg_test.cpp
   models/backbone_parity_test.cpp
+  models/segmentation_parity_test.cpp
   models/backbone_staging_test.cpp
   cli/cli_test.cpp
   train/trainer_test.cpp

@@ -6,6 +6,7 @@
 #include "advbn/error.h"
 #include "advbn/models/densenet.h"
 #include "advbn/models/efficientnet.h"
+#include "advbn/models/fcn.h"
 #include "advbn/models/resnet.h"
 #include "advbn/models/vgg.h"
 
@@ -24,7 +25,12 @@ struct Architecture {
 
 Architecture resnet(const std::string& name, int depth) {
   return {name, true, [depth](const NetworkSpec& s) -> StagedNetwork {
-            return std::make_shared<ResNetImpl>(ResNetOptions{depth, s.num_classes, s.stem == "small", s.width});
+            ResNetOptions options;
+            options.depth = depth;
+            options.num_classes = s.num_classes;
+            options.small_stem = s.stem == "small";
+            options.width = s.width;
+            return std::make_shared<ResNetImpl>(options);
           }};
 }
 
@@ -58,6 +64,8 @@ const std::vector<Architecture>& architectures() {
        }},
       vgg19("vgg19", /*batch_norm=*/false),
       vgg19("vgg19_bn", /*batch_norm=*/true),
+      {"fcn_resnet50", false,
+       [](const NetworkSpec& s) -> StagedNetwork { return std::make_shared<FCNImpl>(s.num_classes); }},
   };
   return table;
 }

@@ -14,9 +14,12 @@ namespace {
 
 namespace nn = torch::nn;
 
-nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride) {
-  return nn::Conv2d(
-      nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2).bias(false));
+nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t dilation = 1) {
+  return nn::Conv2d(nn::Conv2dOptions(in, out, kernel)
+                        .stride(stride)
+                        .padding(kernel / 2 * dilation)
+                        .dilation(dilation)
+                        .bias(false));
 }
 
 struct StageLayout {
@@ -65,13 +68,14 @@ void init_like_torchvision(nn::Module& module) {
 }  // namespace
 
 ResidualBlockImpl::ResidualBlockImpl(bool bottleneck, int64_t in_channels, int64_t planes,
-                                     int64_t stride)
+                                     int64_t stride, int64_t dilation)
     : bottleneck_(bottleneck) {
+  if (!bottleneck && dilation != 1) throw Error("dilated stages need a bottleneck ResNet (50, 101, 152)");
   const int64_t out_channels = planes * expansion(bottleneck);
   if (bottleneck) {
     conv1 = register_module("conv1", conv(in_channels, planes, 1, 1));
     bn1 = register_module("bn1", DualBatchNorm2d(planes));
-    conv2 = register_module("conv2", conv(planes, planes, 3, stride));
+    conv2 = register_module("conv2", conv(planes, planes, 3, stride, dilation));
     bn2 = register_module("bn2", DualBatchNorm2d(planes));
     conv3 = register_module("conv3", conv(planes, out_channels, 1, 1));
     bn3 = register_module("bn3", DualBatchNorm2d(out_channels));
@@ -98,30 +102,39 @@ torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x, BNBranch branch
 }
 
 ResNetImpl::ResNetImpl(const ResNetOptions& options)
-    : StagedNetworkImpl("resnet" + std::to_string(options.depth),
+    : StagedNetworkImpl(options.arch.empty() ? "resnet" + std::to_string(options.depth) : options.arch,
                         paper_aliases(layout_for_depth(options.depth))) {
   const StageLayout layout = layout_for_depth(options.depth);
-  if (options.num_classes < 1) throw Error("num_classes must be >= 1");
+  if (options.head && options.num_classes < 1) throw Error("num_classes must be >= 1");
   if (!(options.width > 0)) throw Error("ResNet width multiplier must be > 0");
 
+  nn::Module& parent =
+      options.container.empty() ? *this : *register_module(options.container, std::make_shared<nn::Module>("ResNet"));
   int64_t channels = scaled(64, options.width);
-  conv1 = register_module(
+  conv1 = parent.register_module(
       "conv1", options.small_stem ? conv(3, channels, 3, 1)
                                   : nn::Conv2d(nn::Conv2dOptions(3, channels, 7).stride(2).padding(3).bias(false)));
-  bn1 = register_module("bn1", DualBatchNorm2d(channels));
+  bn1 = parent.register_module("bn1", DualBatchNorm2d(channels));
   const bool max_pool = !options.small_stem;
   add_block({"stem", {conv1.ptr(), bn1.ptr()}, [this, max_pool](const torch::Tensor& x, BNBranch branch) {
                auto out = torch::relu(conv_then_batch_norm(*conv1, *bn1, x, branch));
                return max_pool ? torch::max_pool2d(out, 3, 2, 1) : out;
              }});
 
+  int64_t dilation = 1;  // as torchvision: a dilated stage's first block keeps the previous dilation
   for (int stage = 0; stage < 4; ++stage) {
     const std::string stage_name = "layer" + std::to_string(stage + 1);
-    auto blocks = register_module(stage_name, nn::ModuleList());
+    auto blocks = parent.register_module(stage_name, nn::ModuleList());
     const int64_t planes = scaled(64 << stage, options.width);
+    const int64_t previous_dilation = dilation;
+    int64_t first_stride = stage > 0 ? 2 : 1;
+    if (stage > 0 && options.dilate[stage - 1]) {
+      dilation *= first_stride;
+      first_stride = 1;
+    }
     for (int i = 0; i < layout.blocks[stage]; ++i) {
-      const int64_t stride = (stage > 0 && i == 0) ? 2 : 1;
-      auto block = ResidualBlock(layout.bottleneck, channels, planes, stride);
+      auto block = ResidualBlock(layout.bottleneck, channels, planes, i == 0 ? first_stride : 1,
+                                 i == 0 ? previous_dilation : dilation);
       blocks->push_back(block);
       channels = planes * ResidualBlockImpl::expansion(layout.bottleneck);
       add_block({stage_name + "." + std::to_string(i), {block.ptr()},
@@ -131,12 +144,15 @@ ResNetImpl::ResNetImpl(const ResNetOptions& options)
     }
   }
 
-  fc = register_module("fc", nn::Linear(channels, options.num_classes));
-  add_block({"head", {fc.ptr()},
-             [this](const torch::Tensor& x, BNBranch) {
-               return linear_as_convolution(*fc, torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1));
-             },
-             /*post_relu=*/false});
+  out_channels_ = channels;
+  if (options.head) {
+    fc = register_module("fc", nn::Linear(channels, options.num_classes));
+    add_block({"head", {fc.ptr()},
+               [this](const torch::Tensor& x, BNBranch) {
+                 return linear_as_convolution(*fc, torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1));
+               },
+               /*post_relu=*/false});
+  }
   init_like_torchvision(*this);
   copy_main_to_twins();
 }

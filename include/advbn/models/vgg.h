@@ -3,8 +3,8 @@
 // dicts load unchanged. Blocks are named by the index in torchvision's `features` of the module
 // that ends them: each convolution (+ BN) + ReLU by its ReLU ("features.1", …), each max-pool by
 // itself ("features.4", …); then "head" (7×7 adaptive pooling, classifier with dropout).
-// Aliases use the style-transfer names: "relu{stage}_{i}" and "pool{stage}" (relu4_1 ends the
-// encoder of the AdvBN visualisation autoencoder). Every block but the head is post-ReLU.
+// Aliases use the style-transfer names: "relu{stage}_{i}" and "pool{stage}" (relu4_1 is where
+// AdaIN's encoder ends). Every block but the head is post-ReLU.
 #include "advbn/models/staged_network.h"
 
 namespace advbn {

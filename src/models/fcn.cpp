@@ -1,0 +1,53 @@
+#include "advbn/models/fcn.h"
+
+#include <torch/torch.h>
+
+#include "advbn/error.h"
+#include "advbn/models/conv_batch_norm.h"
+
+namespace advbn {
+
+namespace {
+
+namespace nn = torch::nn;
+namespace F = torch::nn::functional;
+
+ResNetOptions dilated_resnet50_backbone() {
+  ResNetOptions options;
+  options.depth = 50;
+  options.dilate = {false, true, true};
+  options.head = false;
+  options.container = "backbone";
+  options.arch = "fcn_resnet50";
+  return options;
+}
+
+}  // namespace
+
+FCNImpl::FCNImpl(int64_t num_classes) : ResNetImpl(dilated_resnet50_backbone()) {
+  if (num_classes < 1) throw Error("num_classes must be >= 1");
+  // torchvision's FCNHead is a Sequential: 0 conv, 1 BN, 2 ReLU, 3 Dropout, 4 conv.
+  auto head = register_module("classifier", std::make_shared<nn::Module>("Sequential"));
+  constexpr int64_t kHeadChannels = 512;
+  head_conv_ = head->register_module(
+      "0", nn::Conv2d(nn::Conv2dOptions(out_channels(), kHeadChannels, 3).padding(1).bias(false)));
+  head_bn_ = head->register_module("1", DualBatchNorm2d(kHeadChannels));
+  classes_conv_ = head->register_module("4", nn::Conv2d(nn::Conv2dOptions(kHeadChannels, num_classes, 1)));
+  add_block({"classifier", {head},
+             [this](const torch::Tensor& x, BNBranch branch) {
+               const auto hidden = torch::relu(conv_then_batch_norm(*head_conv_, *head_bn_, x, branch));
+               return classes_conv_->forward(F::dropout(hidden, F::DropoutFuncOptions().p(0.1).training(is_training())));
+             },
+             /*post_relu=*/false});
+  copy_main_to_twins();
+}
+
+torch::Tensor segmentation_logits(StagedNetworkImpl& network, const torch::Tensor& images, BNBranch branch) {
+  const auto logits = network.forward(images, branch);
+  return F::interpolate(logits, F::InterpolateFuncOptions()
+                                    .size(std::vector<int64_t>{images.size(-2), images.size(-1)})
+                                    .mode(torch::kBilinear)
+                                    .align_corners(false));
+}
+
+}  // namespace advbn

@@ -1,0 +1,51 @@
+// torchvision's FCN-ResNet-50 against this library's on the same random weights (written by
+// tests/fixtures/make_model_fixtures.py): its .pth loads unchanged, the logits agree at the size of
+// an odd-sized input, and AdvBN's cut works inside the dilated backbone.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "advbn/io/weights_file.h"
+#include "advbn/models/fcn.h"
+#include "advbn/models/weights.h"
+#include "test_support.h"
+
+namespace advbn {
+namespace {
+
+torch::Tensor fixture_tensor(const std::string& file, const std::string& name) {
+  for (const auto& [key, t] : io::load_weights(test::fixture(file))) {
+    if (key == name) return t;
+  }
+  throw std::runtime_error(file + " lacks " + name);
+}
+
+TEST(FcnResNet50, LogitsMatchTorchvisionAtTheInputSize) {
+  auto network = load_network({"fcn_resnet50", 5}, test::fixture("fcn_resnet50.pth"), true);
+  network->eval();
+  const auto images = fixture_tensor("fcn_resnet50_logits.pth", "images");  // 2 × 3 × 67 × 75
+  const auto expected = fixture_tensor("fcn_resnet50_logits.pth", "logits");
+  torch::NoGradGuard no_grad;
+  const auto logits = segmentation_logits(*network, images);
+  ASSERT_EQ(logits.sizes(), expected.sizes());
+  EXPECT_EQ(logits.size(2), 67);
+  EXPECT_EQ(logits.size(3), 75);
+  const double difference = (logits - expected).abs().max().item<double>() / expected.abs().max().item<double>();
+  EXPECT_LT(difference, 1e-4);
+  EXPECT_EQ(network->forward(images).size(2), 9);  // output stride 8: ceil(67 / 8)
+  EXPECT_TRUE(torch::allclose(segmentation_logits(*network, images, BNBranch::Adv), logits));
+}
+
+TEST(FcnResNet50, CutsAtThePapersLayerAndSplitsTheForwardPass) {
+  auto network = load_network({"fcn_resnet50", 5}, test::fixture("fcn_resnet50.pth"), true);
+  network->eval();
+  network->set_cut("conv2_3");  // the paper's segmentation cut: layer1.2
+  EXPECT_EQ(network->blocks_from("conv2_3").front(), "layer1.2");
+  EXPECT_TRUE(network->cut_is_post_relu());
+  const auto images = fixture_tensor("fcn_resnet50_logits.pth", "images");
+  torch::NoGradGuard no_grad;
+  EXPECT_TRUE(torch::allclose(network->suffix(network->prefix(images)), network->forward(images), 1e-5, 1e-5));
+  EXPECT_EQ(network->block_names().back(), "classifier");
+}
+
+}  // namespace
+}  // namespace advbn
