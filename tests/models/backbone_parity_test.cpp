@@ -11,6 +11,7 @@
 #include "advbn/io/weights_file.h"
 #include "advbn/models/network_factory.h"
 #include "advbn/models/weights.h"
+#include "fixture_tensors.h"
 #include "test_support.h"
 
 namespace advbn {
@@ -18,12 +19,7 @@ namespace {
 
 constexpr int64_t kClasses = 10;
 
-torch::Tensor fixture_tensor(const std::string& file, const std::string& name) {
-  for (const auto& [key, t] : io::load_weights(test::fixture(file))) {
-    if (key == name) return t;
-  }
-  throw std::runtime_error(file + " lacks " + name);
-}
+using test::fixture_tensor;
 
 double relative_difference(const torch::Tensor& actual, const torch::Tensor& expected) {
   return (actual - expected).abs().max().item<double>() / expected.abs().max().item<double>();

@@ -7,17 +7,13 @@
 #include "advbn/io/weights_file.h"
 #include "advbn/models/network_factory.h"
 #include "advbn/models/weights.h"
+#include "fixture_tensors.h"
 #include "test_support.h"
 
 namespace advbn {
 namespace {
 
-torch::Tensor fixture_tensor(const std::string& file, const std::string& name) {
-  for (const auto& [key, t] : io::load_weights(test::fixture(file))) {
-    if (key == name) return t;
-  }
-  throw std::runtime_error(file + " lacks " + name);
-}
+using test::fixture_tensor;
 
 class TorchvisionParity : public ::testing::TestWithParam<std::pair<std::string, int64_t>> {};
 

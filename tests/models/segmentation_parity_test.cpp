@@ -4,20 +4,15 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "advbn/io/weights_file.h"
 #include "advbn/models/fcn.h"
 #include "advbn/models/weights.h"
+#include "fixture_tensors.h"
 #include "test_support.h"
 
 namespace advbn {
 namespace {
 
-torch::Tensor fixture_tensor(const std::string& file, const std::string& name) {
-  for (const auto& [key, t] : io::load_weights(test::fixture(file))) {
-    if (key == name) return t;
-  }
-  throw std::runtime_error(file + " lacks " + name);
-}
+using test::fixture_tensor;
 
 TEST(FcnResNet50, LogitsMatchTorchvisionAtTheInputSize) {
   auto network = load_network({"fcn_resnet50", 5}, test::fixture("fcn_resnet50.pth"), true);
