@@ -42,8 +42,7 @@ struct StepBenchParams {
   std::string cut = "conv2_3";
   int resolution = 64;
   int64_t batch = 32;
-  int steps = 6;  // m
-  double step_size = 0.2;  // τ
+  AdvBNOptions advbn;  // m and τ from the command line, the paper's ε
   int attack_every = 1;
   bool warm_start = false;
   bool attack_bf16 = false;
@@ -114,13 +113,6 @@ StepBenchSetup make_setup(const StepBenchParams& params) {
   return setup;
 }
 
-AdvBNOptions attack_options(const StepBenchParams& params) {
-  AdvBNOptions options;
-  options.steps = params.steps;
-  options.step_size = params.step_size;
-  return options;
-}
-
 // One method, in the forked child: build the network, the data and the optimizer, then time
 // warm-up + repeats steps. Peak memory is the growth of resident memory over the steps, i.e.
 // activations, gradients, optimizer state and the allocator's slack, but not the weights.
@@ -129,7 +121,7 @@ json measure_method(const StepBenchParams& params, bool adversarial) {
   TrainConfig config;
   config.method = adversarial ? TrainMethod::AdvBN : TrainMethod::Standard;
   config.gamma = 1.0;
-  config.advbn = attack_options(params);
+  config.advbn = params.advbn;
   config.attack_every = params.attack_every;
   config.warm_start = params.warm_start;
   config.attack_bf16 = params.attack_bf16;
@@ -169,23 +161,16 @@ json measure_method(const StepBenchParams& params, bool adversarial) {
 json bf16_attack_agreement(const StepBenchParams& params) {
   auto setup = make_setup(params);
   auto& network = *setup.network;
-  const auto fp32 = attack_at_cut(network, attack_options(params), setup.images, setup.labels);
+  const auto fp32 = attack_at_cut(network, params.advbn, setup.images, setup.labels);
   const auto bf16 = [&] {
     const AutocastScope autocast(Precision::BF16, setup.device);
-    return attack_at_cut(network, attack_options(params), setup.images, setup.labels, /*evaluate_final_loss=*/false);
+    return attack_at_cut(network, params.advbn, setup.images, setup.labels, /*evaluate_final_loss=*/false);
   }();
-  // The fp32 loss at the bf16 attack's δ: that δ reused on the same features.
-  AdvBNOptions reuse_options = attack_options(params);
-  reuse_options.relu_clamp = network.cut_is_post_relu();
-  const auto features = [&] {
-    torch::NoGradGuard no_grad;
-    network.eval();
-    return network.prefix(setup.images);
-  }();
-  const auto bf16_features = AdvBatchNorm(reuse_options).reuse(features, bf16).features;
+  // The fp32 loss at the bf16 attack's δ: its perturbed features are float32.
   const double bf16_loss = [&] {
     torch::NoGradGuard no_grad;
-    return torch::nn::functional::cross_entropy(network.suffix(bf16_features, BNBranch::Adv), setup.labels)
+    network.eval();
+    return torch::nn::functional::cross_entropy(network.suffix(bf16.features, BNBranch::Adv), setup.labels)
         .item<double>();
   }();
   const auto a = torch::cat({fp32.delta_mu, fp32.delta_sigma});
@@ -217,8 +202,8 @@ json run_step_benchmark(const StepBenchParams& params) {
           {"cut", params.cut},
           {"resolution", params.resolution},
           {"batch", params.batch},
-          {"steps", params.steps},
-          {"step_size", params.step_size},
+          {"steps", params.advbn.steps},
+          {"step_size", params.advbn.step_size},
           {"attack_every", params.attack_every},
           {"warm_start", params.warm_start},
           {"attack_bf16", params.attack_bf16},
@@ -296,10 +281,10 @@ void add_step_benchmark(CLI::App& bench) {
   cmd->add_option("--batch", params->batch, "Clean images per step (AdvBN adds as many adversarial)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{2}, int64_t{1} << 20));
-  cmd->add_option("--steps,--pgd-steps", params->steps, "m: PGD steps of the attack")
+  cmd->add_option("--steps,--pgd-steps", params->advbn.steps, "m: PGD steps of the attack")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
-  cmd->add_option("--step-size", params->step_size, "τ: PGD step of the attack")
+  cmd->add_option("--step-size", params->advbn.step_size, "τ: PGD step of the attack")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--attack-every", params->attack_every,
