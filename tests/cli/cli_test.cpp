@@ -70,6 +70,10 @@ TEST(Cli, BadInputGivesOneClearLine) {
   const auto out = (dir / "out.safetensors").string();
   expect_one_line_error(run_tool("convert --arch resnet18 --in /nonexistent/w.pth --out " + out),
                         "/nonexistent/w.pth");
+  expect_one_line_error(run_tool("convert --arch resnet18 --input-mean 0.5,0.5 --in /nonexistent/w.pth --out " + out),
+                        "expected three comma-separated numbers (R,G,B), got '0.5,0.5'");
+  expect_one_line_error(run_tool("convert --arch resnet18 --input-std 0.2,0,0.2 --in /nonexistent/w.pth --out " + out),
+                        "input normalisation needs finite means and stds > 0");
   expect_one_line_error(
       run_tool("convert --arch resnet18 --in " + fixture("not_a_checkpoint.pth") + " --out " + out),
       "not_a_checkpoint.pth");
