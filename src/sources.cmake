@@ -2,6 +2,7 @@ set(ADVBN_SOURCES
   src/core/replica_sum.cpp
   src/core/sync_batch_norm.cpp
   src/core/feature_stats.cpp
+  src/core/prediction_loss.cpp
   src/core/advbn_options.cpp
   src/core/adv_batch_norm.cpp
   src/core/dual_batch_norm.cpp
@@ -43,5 +44,8 @@ set(ADVBN_SOURCES
   src/eval/corruption_error.cpp
   src/eval/imagenet_c_tree.cpp
   src/eval/benchmark_suites.cpp
+  src/demo/finished_runs.cpp
+  src/demo/segmentation_scenes.cpp
+  src/demo/segmentation_demo.cpp
   src/demo/demo.cpp
 )

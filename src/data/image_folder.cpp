@@ -16,20 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// torchvision's IMG_EXTENSIONS, matched against the lower-cased end of the file name.
-bool has_image_extension(const std::string& name) {
-  static constexpr const char* kExtensions[] = {".jpg", ".jpeg", ".png", ".ppm", ".bmp",
-                                                ".pgm", ".tif",  ".tiff", ".webp"};
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return std::any_of(std::begin(kExtensions), std::end(kExtensions), [&](const char* ext) {
-    const std::string suffix(ext);
-    return lower.size() >= suffix.size() &&
-           lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0;
-  });
-}
-
 struct Candidate {
   std::string folder;  // relative to the class folder, "" for the class folder itself
   std::string name;
@@ -56,6 +42,19 @@ std::vector<Candidate> list_class_files(const fs::path& class_dir) {
 }
 
 }  // namespace
+
+bool has_image_extension(const std::string& name) {
+  static constexpr const char* kExtensions[] = {".jpg", ".jpeg", ".png", ".ppm", ".bmp",
+                                                ".pgm", ".tif",  ".tiff", ".webp"};
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return std::any_of(std::begin(kExtensions), std::end(kExtensions), [&](const char* ext) {
+    const std::string suffix(ext);
+    return lower.size() >= suffix.size() &&
+           lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0;
+  });
+}
 
 ImageFolderDataset::ImageFolderDataset(const std::string& root, const shift::ImageLimits& limits)
     : root_(root), limits_(limits) {

@@ -98,8 +98,8 @@ std::vector<size_t> Loader::batch_indices(size_t batch) const {
           order_.begin() + static_cast<std::ptrdiff_t>(end)};
 }
 
-torch::Tensor Loader::image_buffer(int64_t count, int size) const {
-  const std::vector<int64_t> shape{count, 3, size, size};
+torch::Tensor Loader::image_buffer(int64_t count, int rows, int cols) const {
+  const std::vector<int64_t> shape{count, 3, rows, cols};
   std::lock_guard<std::mutex> lock(buffers_mutex_);
   for (const auto& buffer : buffers_) {
     // Only the pool holds it: the batch it went out with, and every view of it, are gone.
@@ -112,28 +112,44 @@ torch::Tensor Loader::image_buffer(int64_t count, int size) const {
 
 std::optional<Batch> Loader::build_batch(const std::vector<size_t>& indices, int64_t epoch,
                                          const std::function<bool()>& cancelled) const {
-  const int size = pipeline_.image_size;
+  const auto count = static_cast<int64_t>(indices.size());
+  // Every image of a batch has this size: the pipeline's, or the first image's for whole images.
+  const bool whole_images = pipeline_.geometry == Pipeline::Geometry::WholeImage;
+  cv::Size size(pipeline_.image_size, pipeline_.image_size);
   Batch batch;
   batch.indices = indices;
-  batch.images = image_buffer(static_cast<int64_t>(indices.size()), size);
-  batch.labels = torch::empty({static_cast<int64_t>(indices.size())}, torch::kInt64);
-  float* images = batch.images.data_ptr<float>();
-  int64_t* labels = batch.labels.data_ptr<int64_t>();
-  const size_t image_floats = 3 * static_cast<size_t>(size) * size;
-  for (size_t i = 0; i < indices.size(); ++i) {
+  for (int64_t i = 0; i < count; ++i) {
     if (cancelled()) return std::nullopt;
-    const size_t index = indices[i];
+    const size_t index = indices[static_cast<size_t>(i)];
     Sample sample = dataset_->get(index);
     std::mt19937_64 rng(sample_seed(options_.seed, epoch, index));
-    const cv::Mat image = pipeline_.augment(sample.image, index, rng);
-    if (image.rows != size || image.cols != size) {
-      throw Error("the pipeline produced a " + std::to_string(image.cols) + "x" +
-                  std::to_string(image.rows) + " image for index " + std::to_string(index) +
-                  " of " + dataset_->description() + "; batches need " + std::to_string(size) +
-                  "x" + std::to_string(size));
+    const bool dense = !sample.label_map.empty();
+    const LabelledImage out = dense ? pipeline_.augment_labelled(sample.image, sample.label_map, index, rng)
+                                    : LabelledImage{pipeline_.augment(sample.image, index, rng), {}};
+    if (i == 0) {
+      if (whole_images) size = out.image.size();
+      batch.images = image_buffer(count, size.height, size.width);
+      batch.labels = dense ? torch::empty({count, size.height, size.width}, torch::kInt64) : torch::empty({count}, torch::kInt64);
     }
-    write_normalized(image, pipeline_.normalization, images + i * image_floats);
-    labels[i] = sample.label;
+    if (out.image.size() != size) {
+      throw Error("the pipeline produced a " + std::to_string(out.image.cols) + "x" + std::to_string(out.image.rows) +
+                  " image for index " + std::to_string(index) + " of " + dataset_->description() +
+                  "; this batch needs " + std::to_string(size.width) + "x" + std::to_string(size.height) +
+                  (whole_images ? " (whole images of different sizes need --batch 1)" : ""));
+    }
+    if (dense != (batch.labels.dim() == 3)) {
+      throw Error(dataset_->description() + " mixes samples with and without label maps (index " +
+                  std::to_string(index) + ")");
+    }
+    const int64_t pixels = int64_t{size.height} * size.width;
+    write_normalized(out.image, pipeline_.normalization, batch.images.data_ptr<float>() + i * 3 * pixels);
+    if (dense) {
+      cv::Mat wide;
+      out.labels.convertTo(wide, CV_32S);
+      batch.labels[i].copy_(torch::from_blob(wide.data, {size.height, size.width}, torch::kInt32));
+    } else {
+      batch.labels.data_ptr<int64_t>()[i] = sample.label;
+    }
   }
   return batch;
 }

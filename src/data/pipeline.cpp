@@ -15,6 +15,18 @@ void check_image_size(int image_size) {
   }
 }
 
+// `op` on an augmented image, which must keep its size and type (batches are built from them).
+cv::Mat apply_image_op(const Pipeline::ImageOp& op, const cv::Mat& image, size_t index) {
+  cv::Mat changed = op(image, index);
+  if (changed.size() != image.size() || changed.type() != image.type()) {
+    throw Error("the pipeline's image operation changed image " + std::to_string(index) + " from " +
+                std::to_string(image.cols) + "x" + std::to_string(image.rows) + " CV_8UC3 to " +
+                std::to_string(changed.cols) + "x" + std::to_string(changed.rows) + " of type " +
+                std::to_string(changed.type()) + "; it must keep size and type");
+  }
+  return changed;
+}
+
 }  // namespace
 
 cv::Mat Pipeline::augment(const cv::Mat& image, size_t index, std::mt19937_64& rng) const {
@@ -29,20 +41,27 @@ cv::Mat Pipeline::augment(const cv::Mat& image, size_t index, std::mt19937_64& r
       out = center_crop(resize_shorter_side(out, resize_size), image_size);
       break;
     case Geometry::Fit: out = center_crop(resize_shorter_side(out, image_size), image_size); break;
+    case Geometry::WholeImage: break;
+    case Geometry::ScaleCrop: throw Error("the ScaleCrop geometry needs a label map (augment_labelled)");
   }
   if (horizontal_flip) out = random_horizontal_flip(out, rng);
   if (autoaugment) out = auto_augment(out, rng);
-  if (image_op) {
-    cv::Mat changed = (*image_op)(out, index);
-    if (changed.size() != out.size() || changed.type() != out.type()) {
-      throw Error("the pipeline's image operation changed image " + std::to_string(index) +
-                  " from " + std::to_string(out.cols) + "x" + std::to_string(out.rows) +
-                  " CV_8UC3 to " + std::to_string(changed.cols) + "x" +
-                  std::to_string(changed.rows) + " of type " + std::to_string(changed.type()) +
-                  "; it must keep size and type");
-    }
-    out = changed;
+  if (image_op) out = apply_image_op(*image_op, out, index);
+  return out;
+}
+
+LabelledImage Pipeline::augment_labelled(const cv::Mat& image, const cv::Mat& labels, size_t index,
+                                        std::mt19937_64& rng) const {
+  if (geometry != Geometry::ScaleCrop && geometry != Geometry::WholeImage) {
+    throw Error("images with label maps need a segmentation geometry (ScaleCrop or WholeImage)");
   }
+  if (autoaugment) throw Error("AutoAugment does not apply to segmentation: its operations would move labels");
+  LabelledImage out{grayscale_to_rgb(image), labels};
+  if (geometry == Geometry::ScaleCrop) {
+    out = random_crop(random_scale(out, min_scale, max_scale, rng), image_size, rng);
+  }
+  if (horizontal_flip) out = random_horizontal_flip(out, rng);
+  if (image_op) out.image = apply_image_op(*image_op, out.image, index);
   return out;
 }
 
@@ -79,6 +98,28 @@ Pipeline eval_pipeline(int image_size, bool small_images, const Normalization& n
     pipeline.geometry = Pipeline::Geometry::ResizeCenterCrop;
     pipeline.resize_size = image_size * 256 / 224;  // 256 for 224, torchvision's ratio
   }
+  return pipeline;
+}
+
+Pipeline segmentation_train_pipeline(const std::string& augment, int crop_size, const Normalization& normalization) {
+  if (augment != "basic" && augment != "none") {
+    throw Error("unknown segmentation augmentation '" + augment + "'; expected basic or none");
+  }
+  check_image_size(crop_size);
+  Pipeline pipeline;
+  pipeline.geometry = Pipeline::Geometry::ScaleCrop;
+  pipeline.image_size = crop_size;
+  pipeline.normalization = normalization;
+  if (augment == "none") pipeline.min_scale = pipeline.max_scale = 1.0;
+  pipeline.horizontal_flip = augment == "basic";
+  return pipeline;
+}
+
+Pipeline segmentation_eval_pipeline(const Normalization& normalization) {
+  Pipeline pipeline;
+  pipeline.geometry = Pipeline::Geometry::WholeImage;
+  pipeline.image_size = 0;
+  pipeline.normalization = normalization;
   return pipeline;
 }
 

@@ -9,6 +9,10 @@ set(ADVBN_DATA_SOURCES
   src/data/transforms.cpp
   src/data/image_ops.cpp
   src/data/autoaugment.cpp
+  src/data/paired_transforms.cpp
+  src/data/label_image.cpp
+  src/data/segmentation_labels.cpp
+  src/data/segmentation_folder.cpp
   src/data/pipeline.cpp
   src/data/loader.cpp
 )

@@ -18,6 +18,8 @@
 #include "advbn/data/open_dataset.h"
 #include "advbn/data/pipeline.h"
 #include "advbn/data/subset.h"
+#include "advbn/demo/finished_runs.h"
+#include "advbn/demo/segmentation_demo.h"
 #include "advbn/error.h"
 #include "advbn/eval/feature_divergence.h"
 #include "advbn/eval/shift_suite.h"
@@ -27,8 +29,7 @@
 #include "advbn/report/method_comparison.h"
 #include "advbn/shift/corruptions.h"
 #include "advbn/shift/filters.h"
-#include "advbn/train/checkpoint.h"
-#include "advbn/train/trainer.h"
+#include "advbn/train/train_config.h"
 
 namespace advbn {
 
@@ -144,36 +145,6 @@ double seconds_per_epoch(const nlohmann::json& history) {
   return history.empty() ? 0.0 : total / static_cast<double>(history.size());
 }
 
-// Trains `config` unless its output folder already holds a finished run of the same
-// configuration; an unfinished one is resumed. Returns the run's per-epoch metrics.
-nlohmann::json ensure_trained(const TrainConfig& config, const DemoOptions& options, std::ostream& log) {
-  TrainRunOptions run;
-  run.device = options.device;
-  run.interactive = options.interactive;
-  if (fs::exists(checkpoint_path(config.out))) {
-    const auto [stored, progress] = read_checkpoint_header(config.out);
-    if (stored.to_json() == config.to_json()) {
-      if (progress.next_epoch >= config.epochs) {
-        log << "reusing the finished run in " << config.out << "\n";
-      } else {
-        run.resume = true;
-      }
-    } else {
-      fs::remove_all(config.out);
-    }
-  }
-  if (!fs::exists(checkpoint_path(config.out)) || run.resume) {
-    if (!run.resume) fs::remove(fs::path(config.out) / "metrics.jsonl");
-    train(config, run, log);
-  }
-  nlohmann::json history = nlohmann::json::array();
-  std::ifstream metrics(fs::path(config.out) / "metrics.jsonl");
-  for (std::string line; std::getline(metrics, line);) {
-    if (!line.empty()) history.push_back(nlohmann::json::parse(line));
-  }
-  return history;
-}
-
 nlohmann::json model_report(const std::vector<Shift>& shifts, const std::vector<double>& top1,
                             const nlohmann::json& history) {
   nlohmann::json m;
@@ -242,13 +213,6 @@ nlohmann::json divergence_report(const std::vector<ModelUnderTest>& models, cons
     comparisons.push_back(report::to_json(comparison));
   }
   return comparisons;
-}
-
-std::string timestamp() {
-  const std::time_t now = std::time(nullptr);
-  std::ostringstream s;
-  s << std::put_time(std::gmtime(&now), "%Y-%m-%d %H:%M UTC");
-  return s.str();
 }
 
 void print_table(const nlohmann::json& report, std::ostream& log) {
@@ -415,6 +379,7 @@ nlohmann::json run_demo(const DemoOptions& requested, std::ostream& log) {
     report["comparison"] = report::to_json(comparison);
   }
   report["divergence"] = divergence;
+  if (options.segmentation) report["segmentation"] = run_segmentation_demo(options, log);
   report["examples"] = write_examples(test, shifts, options.out);
   report["seconds"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -424,6 +389,7 @@ nlohmann::json run_demo(const DemoOptions& requested, std::ostream& log) {
   if (!json_file) throw Error("cannot write " + json_path.string());
   report::write_html_report(report, options.out);
   print_table(report, log);
+  if (options.segmentation) print_segmentation_table(report["segmentation"], log);
   log << "\nreport: " << (fs::path(options.out) / "report.html").string() << " ("
       << std::setprecision(0) << report["seconds"].get<double>() << " s)\n";
   return report;

@@ -193,6 +193,10 @@ std::string describe_preprocessing(const data::Pipeline& pipeline) {
     case data::Pipeline::Geometry::PaddedRandomCrop:
       return "RandomCrop(" + std::to_string(pipeline.image_size) + ", padding " +
              std::to_string(pipeline.padding) + ")";
+    case data::Pipeline::Geometry::ScaleCrop:
+      return "RandomScale(" + std::to_string(pipeline.min_scale) + ", " + std::to_string(pipeline.max_scale) +
+             ")+RandomCrop(" + std::to_string(pipeline.image_size) + ")";
+    case data::Pipeline::Geometry::WholeImage: return "whole image";
   }
   return "";
 }

@@ -2,33 +2,61 @@
 
 #include <torch/torch.h>
 
+#include <functional>
+
+#include "advbn/core/prediction_loss.h"
 #include "advbn/report/progress.h"
 
 namespace advbn {
 
-EvalResult evaluate(StagedNetworkImpl& network, data::Loader& loader, BNBranch branch,
-                    torch::Device device, ProgressReporter* progress, const ReplicaSum& replicas) {
+namespace {
+
+// Runs epoch 0 of `loader` through `network` in eval mode without gradients, handing each batch's
+// scores and labels (on `device`) to `score`, which returns the figures the progress line shows.
+void for_each_batch(StagedNetworkImpl& network, data::Loader& loader, BNBranch branch, torch::Device device,
+                    ProgressReporter* progress,
+                    const std::function<StepStats(const torch::Tensor&, const torch::Tensor&)>& score) {
   torch::NoGradGuard no_grad;
   const bool was_training = network.is_training();
   network.eval();
-  ClassificationMeter meter;
   const auto dtype = network.parameters().front().scalar_type();
   loader.start_epoch(0);
   if (progress) progress->begin("eval", static_cast<int64_t>(loader.batches_per_epoch()), 0);
   int64_t done = 0;
   while (auto batch = loader.next()) {
     const auto labels = batch->labels.to(device);
-    const auto logits = network.forward(batch->images.to(device, dtype), branch);
-    const double loss_sum =
-        torch::nn::functional::cross_entropy(
-            logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-            .item<double>();
-    meter.add(logits, labels, loss_sum);
-    if (progress) progress->step(++done, {meter.mean_loss(), meter.top1(), -1});
+    const auto figures = score(network.forward(batch->images.to(device, dtype), branch), labels);
+    if (progress) progress->step(++done, figures);
   }
   network.train(was_training);
+}
+
+}  // namespace
+
+EvalResult evaluate(StagedNetworkImpl& network, data::Loader& loader, BNBranch branch,
+                    torch::Device device, ProgressReporter* progress, const ReplicaSum& replicas) {
+  ClassificationMeter meter;
+  for_each_batch(network, loader, branch, device, progress, [&](const torch::Tensor& logits, const torch::Tensor& labels) {
+    meter.add(logits, labels, summed_prediction_loss(logits, labels));
+    return StepStats{meter.mean_loss(), meter.top1(), -1};
+  });
   meter.merge_replicas(replicas, device);
   return {meter.top1(), meter.top5(), meter.mean_loss(), meter.count()};
+}
+
+SegmentationEvalResult evaluate_segmentation(StagedNetworkImpl& network, data::Loader& loader, int64_t classes,
+                                             BNBranch branch, torch::Device device, ProgressReporter* progress,
+                                             const ReplicaSum& replicas) {
+  ClassificationMeter meter;  // the loss and pixel counts
+  ConfusionMatrix confusion(classes);
+  for_each_batch(network, loader, branch, device, progress, [&](const torch::Tensor& logits, const torch::Tensor& labels) {
+    meter.add(logits, labels, summed_prediction_loss(logits, labels));
+    confusion.add(dense_logits(logits, labels).argmax(1), labels);
+    return StepStats{meter.mean_loss(), meter.top1(), -1};
+  });
+  meter.merge_replicas(replicas, device);
+  confusion.merge_replicas(replicas, device);
+  return {confusion.scores(), meter.mean_loss(), meter.samples()};
 }
 
 }  // namespace advbn

@@ -12,27 +12,30 @@ namespace {
 namespace nn = torch::nn;
 namespace F = torch::nn::functional;
 
-ResNetOptions dilated_resnet50_backbone() {
+ResNetOptions dilated_backbone(const FCNOptions& fcn) {
   ResNetOptions options;
-  options.depth = 50;
+  options.depth = fcn.depth;
+  options.small_stem = fcn.small_stem;
+  options.width = fcn.width;
   options.dilate = {false, true, true};
   options.head = false;
   options.container = "backbone";
-  options.arch = "fcn_resnet50";
+  options.arch = "fcn_resnet" + std::to_string(fcn.depth);
   return options;
 }
 
 }  // namespace
 
-FCNImpl::FCNImpl(int64_t num_classes) : ResNetImpl(dilated_resnet50_backbone()) {
+FCNImpl::FCNImpl(const FCNOptions& options) : ResNetImpl(dilated_backbone(options)) {
+  const int64_t num_classes = options.num_classes;
   if (num_classes < 1) throw Error("num_classes must be >= 1");
   // torchvision's FCNHead is a Sequential: 0 conv, 1 BN, 2 ReLU, 3 Dropout, 4 conv.
   auto head = register_module("classifier", std::make_shared<nn::Module>("Sequential"));
-  constexpr int64_t kHeadChannels = 512;
+  const int64_t head_channels = out_channels() / 4;  // torchvision's FCNHead: in_channels // 4
   head_conv_ = head->register_module(
-      "0", nn::Conv2d(nn::Conv2dOptions(out_channels(), kHeadChannels, 3).padding(1).bias(false)));
-  head_bn_ = head->register_module("1", DualBatchNorm2d(kHeadChannels));
-  classes_conv_ = head->register_module("4", nn::Conv2d(nn::Conv2dOptions(kHeadChannels, num_classes, 1)));
+      "0", nn::Conv2d(nn::Conv2dOptions(out_channels(), head_channels, 3).padding(1).bias(false)));
+  head_bn_ = head->register_module("1", DualBatchNorm2d(head_channels));
+  classes_conv_ = head->register_module("4", nn::Conv2d(nn::Conv2dOptions(head_channels, num_classes, 1)));
   add_block({"classifier", {head},
              [this](const torch::Tensor& x, BNBranch branch) {
                const auto hidden = torch::relu(conv_then_batch_norm(*head_conv_, *head_bn_, x, branch));

@@ -34,6 +34,17 @@ Architecture resnet(const std::string& name, int depth) {
           }};
 }
 
+Architecture fcn_resnet(const std::string& name, int depth) {
+  return {name, true, [depth](const NetworkSpec& s) -> StagedNetwork {
+            FCNOptions options;
+            options.depth = depth;
+            options.num_classes = s.num_classes;
+            options.small_stem = s.stem == "small";
+            options.width = s.width;
+            return std::make_shared<FCNImpl>(options);
+          }};
+}
+
 Architecture vgg19(const std::string& name, bool batch_norm) {
   return {name, false, [batch_norm](const NetworkSpec& s) -> StagedNetwork {
             VGGOptions options;
@@ -64,8 +75,10 @@ const std::vector<Architecture>& architectures() {
        }},
       vgg19("vgg19", /*batch_norm=*/false),
       vgg19("vgg19_bn", /*batch_norm=*/true),
-      {"fcn_resnet50", false,
-       [](const NetworkSpec& s) -> StagedNetwork { return std::make_shared<FCNImpl>(s.num_classes); }},
+      fcn_resnet("fcn_resnet18", 18),
+      fcn_resnet("fcn_resnet34", 34),
+      fcn_resnet("fcn_resnet50", 50),
+      fcn_resnet("fcn_resnet101", 101),
   };
   return table;
 }

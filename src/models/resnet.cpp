@@ -70,7 +70,6 @@ void init_like_torchvision(nn::Module& module) {
 ResidualBlockImpl::ResidualBlockImpl(bool bottleneck, int64_t in_channels, int64_t planes,
                                      int64_t stride, int64_t dilation)
     : bottleneck_(bottleneck) {
-  if (!bottleneck && dilation != 1) throw Error("dilated stages need a bottleneck ResNet (50, 101, 152)");
   const int64_t out_channels = planes * expansion(bottleneck);
   if (bottleneck) {
     conv1 = register_module("conv1", conv(in_channels, planes, 1, 1));
@@ -80,9 +79,11 @@ ResidualBlockImpl::ResidualBlockImpl(bool bottleneck, int64_t in_channels, int64
     conv3 = register_module("conv3", conv(planes, out_channels, 1, 1));
     bn3 = register_module("bn3", DualBatchNorm2d(out_channels));
   } else {
-    conv1 = register_module("conv1", conv(in_channels, planes, 3, stride));
+    // torchvision refuses dilated BasicBlocks; here both 3×3 convolutions take the stage's
+    // dilation, so ResNet-18/34 segmenters keep output stride 8 as the bottleneck ones do.
+    conv1 = register_module("conv1", conv(in_channels, planes, 3, stride, dilation));
     bn1 = register_module("bn1", DualBatchNorm2d(planes));
-    conv2 = register_module("conv2", conv(planes, planes, 3, 1));
+    conv2 = register_module("conv2", conv(planes, planes, 3, 1, dilation));
     bn2 = register_module("bn2", DualBatchNorm2d(planes));
   }
   if (stride != 1 || in_channels != out_channels) {

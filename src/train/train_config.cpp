@@ -37,6 +37,14 @@ std::string to_string(TrainMethod method) {
   return train_method_names().at(static_cast<size_t>(method));
 }
 
+Task parse_task(const std::string& name) {
+  if (name == "classification") return Task::Classification;
+  if (name == "segmentation") return Task::Segmentation;
+  throw Error("unknown task '" + name + "' (expected classification or segmentation)");
+}
+
+std::string to_string(Task task) { return task == Task::Segmentation ? "segmentation" : "classification"; }
+
 void TrainConfig::validate() const {
   auto require = [](bool ok, const std::string& message) {
     if (!ok) throw Error(message);
@@ -60,6 +68,8 @@ void TrainConfig::validate() const {
           "image-size must be 0 (auto) or >= 8, got " + std::to_string(image_size));
   require(augment == "basic" || augment == "autoaugment" || augment == "none",
           "augment must be basic, autoaugment or none, got '" + augment + "'");
+  require(task != Task::Segmentation || augment != "autoaugment",
+          "AutoAugment does not apply to segmentation (its operations would move labels); use basic or none");
   parse_precision(precision);
   validate_normalization(network.normalization);
   advbn.validate();
@@ -75,6 +85,8 @@ void TrainConfig::validate() const {
 // JSON for the enums a configuration holds, by their command-line names.
 void to_json(nlohmann::json& j, TrainMethod method) { j = to_string(method); }
 void from_json(const nlohmann::json& j, TrainMethod& method) { method = parse_train_method(j.get<std::string>()); }
+void to_json(nlohmann::json& j, Task task) { j = to_string(task); }
+void from_json(const nlohmann::json& j, Task& task) { task = parse_task(j.get<std::string>()); }
 void to_json(nlohmann::json& j, PerturbationKind kind) { j = to_string(kind); }
 void from_json(const nlohmann::json& j, PerturbationKind& kind) { kind = parse_perturbation_kind(j.get<std::string>()); }
 
@@ -131,6 +143,7 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("sync_bn", c.sync_bn, kOptional);
   visit("sync_adv_stats", c.sync_adv_stats, kOptional);
   visit("precision", c.precision, kOptional);
+  visit("task", c.task, kOptional);
 }
 
 }  // namespace

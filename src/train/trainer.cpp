@@ -12,6 +12,7 @@
 #include "advbn/data/normalization.h"
 #include "advbn/data/open_dataset.h"
 #include "advbn/data/pipeline.h"
+#include "advbn/data/segmentation_folder.h"
 #include "advbn/data/subset.h"
 #include "advbn/distributed/gradient_sync.h"
 #include "advbn/distributed/process_group.h"
@@ -37,11 +38,15 @@ struct DataSetup {
 };
 
 DataSetup open_data(const TrainConfig& config) {
+  const bool segmentation = config.task == Task::Segmentation;
+  const auto open = [segmentation](const std::string& path, data::Split split) {
+    return segmentation ? data::open_segmentation_folder(path, split) : data::open_dataset(path, split);
+  };
   DataSetup d;
-  d.train = data::open_dataset(config.data, data::Split::Train);
+  d.train = open(config.data, data::Split::Train);
   d.num_classes = d.train->num_classes();
   if (!config.val_data.empty()) {
-    d.val = data::open_dataset(config.val_data, data::Split::Test);
+    d.val = open(config.val_data, data::Split::Test);
   } else if (config.val_fraction > 0) {
     std::tie(d.train, d.val) = data::split_validation(d.train, config.val_fraction, config.seed);
   }
@@ -53,7 +58,9 @@ DataSetup open_data(const TrainConfig& config) {
   const auto probe = d.train->get(0).image;
   const int native = std::max(probe.rows, probe.cols);
   d.small_images = native <= 64;
-  d.image_size = config.image_size > 0 ? config.image_size : (d.small_images ? native : 224);
+  const int automatic = segmentation ? (d.small_images ? std::min(probe.rows, probe.cols) : 512)
+                                     : (d.small_images ? native : 224);
+  d.image_size = config.image_size > 0 ? config.image_size : automatic;
   return d;
 }
 
@@ -79,13 +86,13 @@ uint64_t step_seed(uint64_t seed, int epoch, int64_t step) {
 
 void append_metrics(const std::string& dir, const EpochReport& r) {
   std::ofstream out(std::filesystem::path(dir) / "metrics.jsonl", std::ios::app);
-  out << nlohmann::json{{"epoch", r.epoch},         {"lr", r.lr},
-                        {"train_loss", r.train_loss}, {"train_top1", r.train_top1},
-                        {"train_adv_top1", r.train_adv_top1}, {"val_top1", r.val_top1},
-                        {"val_loss", r.val_loss},     {"seconds", r.seconds},
-                        {"images_per_second", r.images_per_second}}
-             .dump()
-      << "\n";
+  nlohmann::json line{{"epoch", r.epoch},         {"lr", r.lr},
+                      {"train_loss", r.train_loss}, {"train_top1", r.train_top1},
+                      {"train_adv_top1", r.train_adv_top1}, {"val_top1", r.val_top1},
+                      {"val_loss", r.val_loss},     {"seconds", r.seconds},
+                      {"images_per_second", r.images_per_second}};
+  if (r.val_miou >= 0) line["val_miou"] = r.val_miou;
+  out << line.dump() << "\n";
   if (!out) throw Error("cannot append to " + dir + "/metrics.jsonl");
 }
 
@@ -172,8 +179,11 @@ TrainingRun::TrainingRun(const TrainConfig& config, const TrainRunOptions& optio
   method_ = make_training_method(config, *network_, normalization, replicas_.sum);
   adversarial_ = method_->has_adversarial_half();
   const int workers = config.workers > 0 ? config.workers : std::max(1, torch::get_num_threads());
+  const bool segmentation = config.task == Task::Segmentation;
   train_loader_ = std::make_unique<data::Loader>(
-      data_.train, data::train_pipeline(config.augment, data_.image_size, data_.small_images, normalization),
+      data_.train,
+      segmentation ? data::segmentation_train_pipeline(config.augment, data_.image_size, normalization)
+                   : data::train_pipeline(config.augment, data_.image_size, data_.small_images, normalization),
       data::LoaderOptions{batch_per_rank_, /*shuffle=*/true, /*drop_last=*/true, workers, 4, config.seed,
                           replicas_.rank(), replicas_.count()});
   if (train_loader_->batches_per_epoch() == 0) {
@@ -182,7 +192,9 @@ TrainingRun::TrainingRun(const TrainConfig& config, const TrainRunOptions& optio
   }
   if (data_.val) {
     val_loader_ = std::make_unique<data::Loader>(
-        data_.val, data::eval_pipeline(data_.image_size, data_.small_images, normalization),
+        data_.val,
+        segmentation ? data::segmentation_eval_pipeline(normalization)
+                     : data::eval_pipeline(data_.image_size, data_.small_images, normalization),
         data::LoaderOptions{batch_per_rank_, false, false, workers, 4, config.seed, replicas_.rank(),
                             replicas_.count()});
   }
@@ -281,7 +293,13 @@ StepResult TrainingRun::train_step(const data::Batch& batch, int epoch, int64_t 
 }
 
 void TrainingRun::validate(EpochReport& report) {
-  if (val_loader_) {
+  if (val_loader_ && config_.task == Task::Segmentation) {
+    const auto val = evaluate_segmentation(*network_, *val_loader_, data_.num_classes, BNBranch::Clean,
+                                           options_.device, nullptr, replicas_.sum);
+    report.val_top1 = val.scores.pixel_accuracy;
+    report.val_miou = val.scores.mean_iou;
+    report.val_loss = val.loss;
+  } else if (val_loader_) {
     const auto val = evaluate(*network_, *val_loader_, BNBranch::Clean, options_.device, nullptr, replicas_.sum);
     report.val_top1 = val.top1;
     report.val_loss = val.loss;
@@ -292,15 +310,18 @@ void TrainingRun::validate(EpochReport& report) {
           << std::setprecision(2) << ", train acc " << report.train_top1 << "%";
   if (adversarial_) summary << ", adv acc " << report.train_adv_top1 << "%";
   if (val_loader_) summary << ", val acc " << report.val_top1 << "%";
+  if (report.val_miou >= 0) summary << ", val mIoU " << report.val_miou << "%";
   reporter_->end(summary.str());
 }
 
 void TrainingRun::save_epoch(const EpochReport& report) {
   if (config_.from_scratch) network_->copy_main_to_twins();  // twins are unused; keep them valid
   progress_.next_epoch = report.epoch;
-  const bool best = report.val_top1 > progress_.best_val_top1 || !val_loader_;
+  // Segmentation keeps the epoch of the best mIoU, classification that of the best top-1.
+  const double score = config_.task == Task::Segmentation ? report.val_miou : report.val_top1;
+  const bool best = score > progress_.best_val_top1 || !val_loader_;
   if (best) {
-    progress_.best_val_top1 = report.val_top1;
+    progress_.best_val_top1 = score;
     progress_.best_epoch = report.epoch;
   }
   if (!replicas_.writes()) return;

@@ -6,13 +6,13 @@
 #include <vector>
 
 #include "advbn/core/phase_times.h"
+#include "advbn/core/prediction_loss.h"
 #include "advbn/core/pixel_attack.h"
 
 namespace advbn {
 
 namespace {
 
-namespace F = torch::nn::functional;
 
 // Channels-last images make every later activation channels-last (convolutions, BN and
 // element-wise operators keep the layout), which oneDNN's CPU convolutions run without reordering
@@ -89,7 +89,7 @@ StepResult update_on_features(StagedNetworkImpl& network, torch::optim::Optimize
                               const torch::Tensor& features, const torch::Tensor& labels, GradientReducer* reducer) {
   TimedPhase clean_pass("clean pass");
   const auto logits = network.suffix(features, BNBranch::Clean);
-  const auto loss = F::cross_entropy(logits, labels);
+  const auto loss = prediction_loss(logits, labels);
   StepResult result;
   result.loss = result.clean_loss = loss.item<double>();
   result.clean_logits = logits.detach();
@@ -113,7 +113,7 @@ StepResult update_on_both_branches(StagedNetworkImpl& network, double gamma, tor
                                    const torch::Tensor& labels, GradientReducer* reducer) {
   TimedPhase clean_pass("clean pass");
   const auto clean_logits = network.suffix(features, BNBranch::Clean);
-  const auto clean_loss = F::cross_entropy(clean_logits, labels);
+  const auto clean_loss = prediction_loss(clean_logits, labels);
   StepResult result;
   result.clean_loss = clean_loss.item<double>();
   result.clean_logits = clean_logits.detach();
@@ -122,7 +122,7 @@ StepResult update_on_both_branches(StagedNetworkImpl& network, double gamma, tor
   clean_pass.end();
   TimedPhase adversarial_pass("adversarial pass");
   const auto adv_logits = network.suffix(adversarial_features, BNBranch::Adv);
-  const auto adv_loss = F::cross_entropy(adv_logits, labels);
+  const auto adv_loss = prediction_loss(adv_logits, labels);
   result.adv_loss = adv_loss.item<double>();
   result.adv_logits = adv_logits.detach();
   result.loss = result.clean_loss + gamma * result.adv_loss;
@@ -151,7 +151,7 @@ StepResult feature_attack_step(StagedNetworkImpl& network, const FeatureAttack& 
     const EvalModeDuringScope eval_mode(network);
     const GradientsOffDuringScope gradients_off(network.suffix_parameters());
     return attack(features, [&](const torch::Tensor& f) {
-      return F::cross_entropy(network.suffix(f, BNBranch::Adv), labels);
+      return prediction_loss(network.suffix(f, BNBranch::Adv), labels);
     });
   }();
   return update_on_both_branches(network, gamma, optimizer, features, adversarial, labels, reducer);
@@ -166,7 +166,7 @@ AdvBNResult attack_at_cut(StagedNetworkImpl& network, AdvBNOptions options, cons
   const GradientsOffDuringScope gradients_off(network.suffix_parameters());
   return advbn.attack(
       features,
-      [&](const torch::Tensor& f) { return F::cross_entropy(network.suffix(f, BNBranch::Adv), labels); },
+      [&](const torch::Tensor& f) { return prediction_loss(network.suffix(f, BNBranch::Adv), labels); },
       evaluate_final_loss);
 }
 
@@ -196,7 +196,7 @@ StepResult advprop_step(StagedNetworkImpl& network, const PixelAttackOptions& at
     return pixel_attack(
         images,
         [&](const torch::Tensor& x) {
-          return F::cross_entropy(network.suffix(network.prefix(x), BNBranch::Adv), labels);
+          return prediction_loss(network.suffix(network.prefix(x), BNBranch::Adv), labels);
         },
         attack, normalization.mean, normalization.std);
   }();

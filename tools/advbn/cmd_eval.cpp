@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -13,6 +14,9 @@
 
 #include "advbn/commands.h"
 #include "advbn/data/open_dataset.h"
+#include "advbn/data/pipeline.h"
+#include "advbn/data/segmentation_folder.h"
+#include "advbn/eval/evaluate.h"
 #include "advbn/error.h"
 #include "advbn/report/json_file.h"
 #include "advbn/eval/benchmark_suites.h"
@@ -32,6 +36,7 @@ constexpr const char* kPlainSuite = "plain";
 
 struct EvalParams {
   NetworkOptions network;
+  std::string task = "classification";
   std::string suite = kPlainSuite;
   std::string data;
   std::string split = "test";
@@ -125,7 +130,51 @@ json run_plain(const EvalParams& params, StagedNetworkImpl& network, const Suite
           {"warnings", dataset->warnings()}};
 }
 
+// A segmentation folder (Cityscapes, GTA5, SYNTHIA, train ids) scored from one confusion matrix.
+json run_segmentation(const EvalParams& params, StagedNetworkImpl& network, const SuiteOptions& options) {
+  const auto dataset = data::open_segmentation_folder(
+      params.data, params.split == "train" ? data::Split::Train : data::Split::Test, options.image_limits);
+  if (network.spec().num_classes < dataset->num_classes()) {
+    throw Error(params.data + " has " + std::to_string(dataset->num_classes()) + " classes but the network has " +
+                std::to_string(network.spec().num_classes) + " outputs");
+  }
+  const auto pipeline = data::segmentation_eval_pipeline(network.spec().normalization);
+  data::Loader loader(dataset, pipeline, {options.batch_size, false, false, options.workers});
+  const auto result = evaluate_segmentation(network, loader, dataset->num_classes(), options.branch, options.device,
+                                            options.progress);
+  json per_class = json::object();
+  for (size_t c = 0; c < dataset->classes().size(); ++c) {
+    const double iou = result.scores.iou[c];
+    per_class[dataset->classes()[c]] = std::isnan(iou) ? json() : json(iou);
+  }
+  return {{"task", "segmentation"},
+          {"images", result.images},
+          {"pixels", result.scores.pixels},
+          {"classes", dataset->num_classes()},
+          {"preprocessing", describe_preprocessing(pipeline)},
+          {"normalization", describe_normalization(pipeline.normalization)},
+          {"miou", result.scores.mean_iou},
+          {"pixel_accuracy", result.scores.pixel_accuracy},
+          {"loss", result.loss},
+          {"iou", per_class},
+          {"warnings", dataset->warnings()}};
+}
+
+void print_segmentation(const json& report) {
+  std::cout << "IoU (%) by class\n";
+  for (const auto& [name, iou] : report.at("iou").items()) {
+    std::cout << "  " << std::left << std::setw(20) << name << std::right << std::setw(8) << figure(iou) << "\n";
+  }
+  std::cout << "mIoU " << figure(report.at("miou")) << "%  pixel accuracy " << figure(report.at("pixel_accuracy"))
+            << "%  loss " << std::setprecision(4) << report.at("loss").get<double>() << "  (" << report.at("images")
+            << " images, " << report.at("preprocessing").get<std::string>() << ")\n";
+}
+
 void run_eval(const EvalParams& params, const CLI::App& command) {
+  const bool segmentation = params.task == "segmentation";
+  if (segmentation && command.count("--suite") > 0) {
+    throw Error("--suite applies to classification; --task segmentation reads --data as a segmentation folder");
+  }
   const bool plain = params.suite == kPlainSuite;
   // Checked before the network is loaded, so a mistyped command fails at once.
   // The plain "suite" reads any data set format; it prints as the folder suite does.
@@ -134,7 +183,7 @@ void run_eval(const EvalParams& params, const CLI::App& command) {
   if (has_clean_error && suite != Suite::ImageNetC) {
     throw Error("--clean-error is used only with --suite imagenet-c");
   }
-  if (!plain && command.count("--split") > 0) {
+  if (!plain && !segmentation && command.count("--split") > 0) {
     throw Error("--split is used only with --suite plain; a suite reads --data as its root");
   }
 
@@ -145,7 +194,8 @@ void run_eval(const EvalParams& params, const CLI::App& command) {
   SuiteOptions options;
   options.branch = parse_bn_branch(params.branch);
   options.device = device;
-  options.batch_size = static_cast<size_t>(params.batch);
+  // Whole segmentation images may differ in size (GTA5's do): one per batch unless told otherwise.
+  options.batch_size = segmentation && command.count("--batch") == 0 ? 1 : static_cast<size_t>(params.batch);
   options.workers = std::max(1, torch::get_num_threads());
   options.image_size = params.image_size;
   options.image_limits = params.image_limits;
@@ -158,7 +208,10 @@ void run_eval(const EvalParams& params, const CLI::App& command) {
   };
 
   json report;
-  if (plain) {
+  if (segmentation) {
+    report = run_segmentation(params, *network, options);
+    progress.end("");
+  } else if (plain) {
     report = run_plain(params, *network, options);
     progress.end("");
   } else {
@@ -171,7 +224,9 @@ void run_eval(const EvalParams& params, const CLI::App& command) {
   for (const auto& warning : report.at("warnings")) {
     std::cerr << "warning: " << warning.get<std::string>() << "\n";
   }
-  if (suite == Suite::ImageNetC) {
+  if (segmentation) {
+    print_segmentation(report);
+  } else if (suite == Suite::ImageNetC) {
     print_imagenet_c(report);
   } else if (suite == Suite::Instagram) {
     print_instagram(report);
@@ -188,6 +243,11 @@ void add_eval_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "eval", "Top-1/top-5 accuracy and loss of a network on a dataset or a robustness benchmark");
   add_network_options(*cmd, params->network);
+  cmd->add_option("--task", params->task,
+                  "classification, or segmentation: mIoU, per-class IoU and pixel accuracy on a Cityscapes, "
+                  "GTA5, SYNTHIA or train-id folder (--split picks Cityscapes' train or val), whole images")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"classification", "segmentation"}));
   cmd->add_option("--suite", params->suite,
                   "plain (any dataset), imagenet-c (<data>/<corruption>/<severity>/<class>), "
                   "instagram (<data>/<filter>/<class>), stylized or folder (<data>/<class>)")
@@ -201,7 +261,7 @@ void add_eval_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"train", "test"}));
   add_branch_option(*cmd, params->branch);
-  cmd->add_option("--batch", params->batch, "Batch size")
+  cmd->add_option("--batch", params->batch, "Batch size (--task segmentation: 1 unless given)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--image-size", params->image_size,

@@ -26,6 +26,7 @@ struct TrainParams {
   TrainConfig config;
   NetworkOptions network;
   std::string method = "advbn";
+  std::string task = "classification";
   std::string config_file;
   std::string resume;
   RuntimeOptions runtime;
@@ -37,7 +38,15 @@ struct TrainParams {
 void add_train_options(CLI::App& cmd, TrainParams& p) {
   auto& c = p.config;
   add_network_options(cmd, p.network, /*weights_required=*/false);
-  cmd.add_option("--data", c.data, "Training data: IDX folder, CIFAR binary folder or image folder");
+  cmd.add_option("--task", p.task,
+                 "classification, or segmentation: --data is a Cityscapes, GTA5, SYNTHIA or train-id folder, "
+                 "the loss per pixel, validation by mIoU")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"classification", "segmentation"}));
+  cmd.add_option("--data", c.data,
+                 "Training data: IDX folder, CIFAR binary folder or image folder; with --task segmentation, "
+                 "Cityscapes (leftImg8bit/ + gtFine/), SYNTHIA (RGB/ + GT/LABELS/), GTA5 (images/ + labels/) or "
+                 "images/ + labels/ + classes.txt (train ids)");
   cmd.add_option("--val-data", c.val_data, "Validation data (default: held out from --data)");
   cmd.add_option("--val-fraction", c.val_fraction, "Share of --data held out for validation")
       ->capture_default_str();
@@ -79,7 +88,9 @@ void add_train_options(CLI::App& cmd, TrainParams& p) {
   cmd.add_option("--advprop-steps", c.advprop_steps, "AdvProp: PGD steps")->capture_default_str();
   cmd.add_option("--augment", c.augment, "basic, autoaugment or none")->capture_default_str()
       ->check(CLI::IsMember({"basic", "autoaugment", "none"}));
-  cmd.add_option("--image-size", c.image_size, "Training image size (0: 224, or native for ≤ 64 px)")
+  cmd.add_option("--image-size", c.image_size,
+                 "Training image size (0: 224, or native for ≤ 64 px); segmentation: the crop (0: 512, or the "
+                 "shorter side for ≤ 64 px)")
       ->capture_default_str();
   cmd.add_option("--seed", c.seed, "Random seed")->capture_default_str();
   cmd.add_option("--precision", c.precision,
@@ -143,6 +154,7 @@ TrainConfig requested_config(const TrainParams& p) {
   config.network = p.network.spec;
   config.weights = p.network.weights;
   config.method = parse_train_method(p.method);
+  config.task = parse_task(p.task);
   return config;
 }
 

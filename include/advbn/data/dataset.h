@@ -19,7 +19,10 @@ inline const char* split_name(Split split) { return split == Split::Train ? "tra
 
 struct Sample {
   cv::Mat image;  // CV_8UC1, or CV_8UC3 in RGB order; owned by the caller, free to modify
-  int64_t label;  // 0 <= label < num_classes()
+  int64_t label;  // 0 <= label < num_classes(); 0 for segmentation samples
+  // Segmentation: the class of every pixel (CV_8UC1 train ids, the image's size; 255: ignored).
+  // Empty for classification.
+  cv::Mat label_map = {};
 };
 
 class Dataset {

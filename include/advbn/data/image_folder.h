@@ -56,6 +56,9 @@ class ImageFolderDataset final : public Dataset {
   std::vector<SkippedFile> skipped_;
 };
 
+// Whether a file name ends in one of torchvision's image extensions (IMG_EXTENSIONS), ignoring case.
+bool has_image_extension(const std::string& name);
+
 std::shared_ptr<const ImageFolderDataset> open_image_folder(const std::string& root,
                                                             const shift::ImageLimits& limits = {});
 

@@ -50,7 +50,7 @@ struct LoaderOptions {
 
 struct Batch {
   torch::Tensor images;  // N × 3 × H × W, float32, normalised
-  torch::Tensor labels;  // N, int64
+  torch::Tensor labels;  // N, int64; N × H × W train ids (255: ignored) for segmentation samples
   std::vector<size_t> indices;  // dataset index of every row
 };
 
@@ -95,7 +95,7 @@ class Loader {
   // A batch-sized image tensor: a recycled one no batch uses any more, else a new one. Batches
   // of 224 px images are larger than what malloc serves from its heap, so a fresh tensor per
   // batch costs a page fault per 4 KiB written (a quarter of the loader's time on JPEG folders).
-  torch::Tensor image_buffer(int64_t count, int size) const;
+  torch::Tensor image_buffer(int64_t count, int rows, int cols) const;
 
   DatasetPtr dataset_;
   Pipeline pipeline_;

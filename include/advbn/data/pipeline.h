@@ -8,6 +8,7 @@
 // torchvision's order for its ImageNet recipes, with the extra op last so a corruption sees the
 // final crop, as ImageNet-C's corruptions do.
 #include <advbn/data/normalization.h>
+#include <advbn/data/paired_transforms.h>
 
 #include <opencv2/core.hpp>
 #include <torch/types.h>
@@ -31,12 +32,17 @@ struct Pipeline {
     PaddedRandomCrop,   // training on small images: fit to image_size, pad, random window
     ResizeCenterCrop,   // evaluation on large images: shorter side to resize_size, centre crop
     Fit,                // evaluation on small images: shorter side to image_size, centre crop
+    // Segmentation (images with label maps): training scales by a factor in [min_scale,
+    // max_scale] and takes a random image_size window; evaluation keeps the whole image.
+    ScaleCrop,
+    WholeImage,
   };
 
   Geometry geometry = Geometry::Fit;
   int image_size = 224;
   int resize_size = 256;  // ResizeCenterCrop only
   int padding = 0;        // PaddedRandomCrop only
+  double min_scale = 0.5, max_scale = 2.0;  // ScaleCrop only
   bool horizontal_flip = false;
   bool autoaugment = false;
   Normalization normalization = imagenet_normalization();
@@ -44,6 +50,11 @@ struct Pipeline {
 
   // The augmented uint8 RGB image (CV_8UC3, image_size × image_size) before normalisation.
   cv::Mat augment(const cv::Mat& image, size_t index, std::mt19937_64& rng) const;
+  // Segmentation: the image and its label map (CV_8UC1) moved alike (paired_transforms.h), the
+  // image op applied to the image. Throws advbn::Error for a classification geometry or
+  // AutoAugment, whose operations would need label counterparts.
+  LabelledImage augment_labelled(const cv::Mat& image, const cv::Mat& labels, size_t index,
+                                 std::mt19937_64& rng) const;
   // augment() followed by to_tensor(): float32, 3 × image_size × image_size.
   torch::Tensor apply(const cv::Mat& image, size_t index, std::mt19937_64& rng) const;
 };
@@ -59,6 +70,13 @@ Pipeline train_pipeline(const std::string& augment, int image_size, bool small_i
 // Evaluation preprocessing: Resize(image_size · 256 / 224) + CenterCrop(image_size) for large
 // images, a resize to image_size (identity at the native size) for small ones.
 Pipeline eval_pipeline(int image_size, bool small_images, const Normalization& normalization);
+
+// Segmentation training: ScaleCrop to crop_size with a random flip ("basic"), or a random crop
+// alone ("none"); throws advbn::Error for another augment name or crop_size < 1.
+Pipeline segmentation_train_pipeline(const std::string& augment, int crop_size, const Normalization& normalization);
+
+// Segmentation evaluation: whole images, unscaled.
+Pipeline segmentation_eval_pipeline(const Normalization& normalization);
 
 // The pipeline with `op` as its extra image operation (replacing any earlier one).
 Pipeline with_image_op(Pipeline pipeline, Pipeline::ImageOp op);

@@ -29,6 +29,8 @@ struct DemoOptions {
   // bf16); empty: no comparison.
   std::vector<std::string> compare;
   int seeds = 1;  // fine-tuning seeds per compared method: options.seed, options.seed + 1, …
+  // Also the segmentation demo (segmentation_demo.h), as the report's "segmentation" section.
+  bool segmentation = false;
 };
 
 // The methods `--compare` without names compares: every training method and AdvBN's cheaper schedule.

@@ -19,7 +19,8 @@ struct ResNetOptions {
   double width = 1.0;          // multiplies the 64/128/256/512 stage widths
   // torchvision's replace_stride_with_dilation for layer2, layer3, layer4: the stage keeps its
   // input's resolution and dilates its 3×3 convolutions instead (segmentation backbones:
-  // {false, true, true} gives output stride 8). Bottleneck ResNets only.
+  // {false, true, true} gives output stride 8). BasicBlock ResNets (18, 34) dilate both their
+  // 3×3 convolutions, which torchvision does not offer.
   std::array<bool, 3> dilate{false, false, false};
   bool head = true;            // false: no average pool + fc (a backbone); num_classes unused
   // Where the stem and stages are registered: on the network itself (""), or in a child module of

@@ -13,7 +13,7 @@ namespace advbn {
 
 struct TrainingProgress {
   int next_epoch = 0;        // first epoch still to run
-  double best_val_top1 = -1;  // best validation top-1 so far (%)
+  double best_val_top1 = -1;  // best validation score so far (%): top-1, or mIoU for segmentation
   int best_epoch = -1;
 };
 

@@ -28,7 +28,16 @@ const std::vector<std::string>& train_method_names();
 TrainMethod parse_train_method(const std::string& name);
 std::string to_string(TrainMethod method);
 
+// What the network predicts: one class per image, or one per pixel (segmentation folders,
+// data/segmentation_folder.h; the loss and scores of core/prediction_loss.h and ConfusionMatrix).
+enum class Task { Classification, Segmentation };
+
+// "classification" or "segmentation"; parse_task throws advbn::Error for another name.
+Task parse_task(const std::string& name);
+std::string to_string(Task task);
+
 struct TrainConfig {
+  Task task = Task::Classification;
   NetworkSpec network;       // num_classes 0: take it from the weights or the data
   std::string weights;       // pretrained starting point; empty with from_scratch
   std::string data;          // dataset path (IDX, CIFAR binary or image folder)
@@ -62,8 +71,10 @@ struct TrainConfig {
   double advprop_eps = 1.0 / 255;
   double advprop_step_size = 1.0 / 255;
   int advprop_steps = 2;
-  std::string augment = "basic";  // basic | autoaugment | none
-  int image_size = 0;         // 0: 224 for large images, native size for small ones
+  std::string augment = "basic";  // basic | autoaugment | none (segmentation: basic | none)
+  // 0: 224 for large images, native size for small ones. Segmentation: the training crop
+  // (0: 512, or the image's shorter side for images up to 64 px); evaluation sees whole images.
+  int image_size = 0;
   uint64_t seed = 0;
   int workers = 0;            // data worker threads (0: as many as compute threads)
   // Data-parallel runs (TrainRunOptions::group): BN statistics over all ranks' batches (SyncBN,

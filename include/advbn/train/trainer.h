@@ -1,6 +1,7 @@
 #pragma once
-// One trainer for Algorithm 1 (AdvBN), plain fine-tuning of the same suffix (the baseline) and
-// training from scratch, so that every comparison runs on the same code path.
+// One trainer for Algorithm 1 (AdvBN), plain fine-tuning of the same suffix (the baseline), the
+// peers and training from scratch, for classifiers and segmenters, so that every comparison runs
+// on the same code path.
 #include <torch/types.h>
 
 #include <ostream>
@@ -21,7 +22,8 @@ struct EpochReport {
   double train_loss = 0;
   double train_top1 = 0;
   double train_adv_top1 = -1;  // AdvBN only
-  double val_top1 = -1;        // -1 without a validation set
+  double val_top1 = -1;        // -1 without a validation set; pixel accuracy for segmentation
+  double val_miou = -1;        // segmentation with a validation set only
   double val_loss = -1;
   double seconds = 0;
   double images_per_second = 0;
