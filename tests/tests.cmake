@@ -19,6 +19,7 @@ advbn_add_test_executable(advbn_tests
   models/backbone_staging_test.cpp
   cli/cli_test.cpp
   train/trainer_test.cpp
+  train/segmentation_training_test.cpp
   train/training_step_test.cpp
   train/precision_test.cpp
   models/linear_as_convolution_test.cpp

@@ -45,16 +45,17 @@ struct SegmentationPlan {
 SegmentationPlan segmentation_plan(const DemoOptions& options) {
   SegmentationPlan plan;
   if (options.quick) {
-    plan.train_scenes = 1200;
+    plan.train_scenes = 1500;
     plan.test_scenes = 150;
-    plan.pretrain_epochs = 3;
+    plan.pretrain_epochs = 4;
     plan.finetune_epochs = 1;
   } else {
-    plan.train_scenes = 6000;
+    plan.train_scenes = 8000;
     plan.test_scenes = 500;
-    plan.pretrain_epochs = 8;
+    plan.pretrain_epochs = 10;
     plan.finetune_epochs = 2;
   }
+  if (options.test_images > 0) plan.test_scenes = static_cast<size_t>(options.test_images);
   return plan;
 }
 
@@ -85,7 +86,7 @@ TrainConfig segmentation_config(const DemoOptions& options, const SegmentationPl
   c.method = TrainMethod::Standard;
   c.epochs = plan.pretrain_epochs;
   c.batch = plan.batch;
-  c.lr = 0.02;
+  c.lr = 0.05;
   c.lr_step = std::max(1, plan.pretrain_epochs * 2 / 3);
   c.weight_decay = 1e-4;
   c.val_fraction = 0.1;
@@ -101,7 +102,7 @@ TrainConfig finetune(TrainConfig c, const SegmentationPlan& plan, TrainMethod me
   c.method = method;
   c.cut = plan.cut;
   c.epochs = plan.finetune_epochs;
-  c.lr = 0.005;
+  c.lr = 0.01;
   c.lr_step = plan.finetune_epochs;
   c.advbn = plan.attack;
   c.out = out;

@@ -3,6 +3,9 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "advbn/io/safetensors.h"
 #include "advbn/io/weights_file.h"
@@ -170,6 +173,67 @@ TEST(Cli, ResumeRefusesOptionsThatConflictWithTheStoredRun) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("epoch 2/2"), std::string::npos) << resumed.output;
   std::filesystem::remove_all(dir);
+}
+
+// A failure found while data is read: progress lines may come first, then exactly one error line,
+// the last, naming what was wrong.
+void expect_error_after_progress(const test::CommandResult& result, const std::string& needle) {
+  EXPECT_NE(result.exit_code, 0) << result.output;
+  const auto last_line_start = result.output.rfind('\n', result.output.size() - 2) + 1;
+  const std::string last_line = result.output.substr(last_line_start);
+  EXPECT_EQ(last_line.rfind("advbn: error: ", 0), 0u) << result.output;
+  EXPECT_NE(last_line.find(needle), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("error"), last_line_start + 7) << result.output;
+}
+
+// A train-id segmentation folder: `count` images of 24 × 24 px, a bright rectangle (class 1) on
+// a dark background (class 0).
+void write_rectangle_scenes(const std::filesystem::path& root, int count) {
+  std::filesystem::create_directories(root / "images");
+  std::filesystem::create_directories(root / "labels");
+  std::ofstream(root / "classes.txt") << "background\nrectangle\n";
+  for (int i = 0; i < count; ++i) {
+    cv::Mat image(24, 24, CV_8UC3, cv::Scalar(20, 30, 40));
+    cv::Mat labels(24, 24, CV_8UC1, cv::Scalar(0));
+    const cv::Rect box(i % 10, (i * 3) % 10, 10, 12);
+    image(box).setTo(cv::Scalar(200, 220, 180));
+    labels(box).setTo(1);
+    const std::string name = std::to_string(i) + ".png";
+    cv::imwrite((root / "images" / name).string(), image);
+    cv::imwrite((root / "labels" / name).string(), labels);
+  }
+}
+
+TEST(Cli, SegmentationTrainEvaluateAndBadFolders) {
+  const auto dir = test::temp_dir("cli_segmentation");
+  write_rectangle_scenes(dir / "scenes", 20);
+  const auto out = (dir / "run").string();
+  const auto trained = test::run_tool("train --task segmentation --from-scratch --arch fcn_resnet18 --num-classes 2 "
+                                      "--width 0.125 --epochs 1 --batch 4 --lr 0.02 --val-fraction 0.2 --threads 1 "
+                                      "--data " + (dir / "scenes").string() + " --out " + out);
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  EXPECT_NE(trained.output.find("val mIoU"), std::string::npos) << trained.output;
+
+  const std::string eval = "eval --task segmentation --weights " + out + "/best.safetensors --data ";
+  const auto json_file = (dir / "eval.json").string();
+  const auto evaluated = test::run_tool(eval + (dir / "scenes").string() + " --json " + json_file);
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.output;
+  EXPECT_NE(evaluated.output.find("mIoU"), std::string::npos) << evaluated.output;
+  const auto report = nlohmann::json::parse(std::ifstream(json_file));
+  EXPECT_EQ(report.at("images"), 20);
+  EXPECT_EQ(report.at("pixels"), 20 * 24 * 24);
+  EXPECT_TRUE(report.at("iou").contains("rectangle")) << report;
+  EXPECT_GE(report.at("miou").get<double>(), 0.0);
+
+  // A label of another size, a label outside the classes, a missing label file: one line each.
+  cv::imwrite((dir / "scenes" / "labels" / "3.png").string(), cv::Mat(20, 24, CV_8UC1, cv::Scalar(0)));
+  expect_error_after_progress(test::run_tool(eval + (dir / "scenes").string()), "3.png is 24x20 but its image");
+  cv::imwrite((dir / "scenes" / "labels" / "3.png").string(), cv::Mat(24, 24, CV_8UC1, cv::Scalar(7)));
+  expect_error_after_progress(test::run_tool(eval + (dir / "scenes").string()), "3.png: label 7");
+  std::filesystem::remove(dir / "scenes" / "labels" / "3.png");
+  expect_one_line_error(test::run_tool(eval + (dir / "scenes").string()), "no label file");
+  expect_one_line_error(test::run_tool(eval + dir.string()), "is not a segmentation folder");
+  expect_one_line_error(test::run_tool(eval + (dir / "scenes").string() + " --suite imagenet-c"), "--suite");
 }
 
 }  // namespace

@@ -73,12 +73,32 @@ TEST(Demo, QuickRunWritesACompleteReport) {
   }
   EXPECT_TRUE(std::filesystem::exists(out / "plots" / "divergence_1.png"));
 
-  // A second run reuses every finished training run, also when it names the folder another way.
-  const auto again = test::run_tool("demo --quick --threads 2 --test-images 20 --data " +
+  // A second run reuses every finished training run, also when it names the folder another way;
+  // with --segmentation it adds the segmentation section to the same report.
+  const auto again = test::run_tool("demo --quick --segmentation --threads 2 --test-images 20 --data " +
                                     (dir / "data").string() + " --out " + (out / ".." / out.filename()).string());
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("reusing the finished run"), std::string::npos) << again.output;
-  EXPECT_EQ(again.output.find("epoch 1/"), std::string::npos) << again.output;
+  const auto segmentation_start = again.output.find("[segmentation");
+  ASSERT_NE(segmentation_start, std::string::npos) << again.output;
+  EXPECT_EQ(again.output.substr(0, segmentation_start).find("epoch 1/"), std::string::npos) << again.output;
+  const auto segmentation = nlohmann::json::parse(std::ifstream(out / "report.json")).at("segmentation");
+  const auto test_sets = segmentation.at("test_sets").get<std::vector<std::string>>();
+  ASSERT_EQ(test_sets.size(), 9u);
+  EXPECT_EQ(test_sets.front(), "flat");
+  EXPECT_EQ(segmentation.at("classes").size(), 11u);
+  for (const char* name : {"pretrained", "standard", "advbn", "advbn_adv_branch"}) {
+    const auto& model = segmentation.at("models").at(name);
+    for (const auto& set : test_sets) {
+      expect_percentage(model.at("test_sets").at(set).at("miou"), std::string(name) + "." + set + ".miou");
+      expect_percentage(model.at("test_sets").at(set).at("pixel_accuracy"), std::string(name) + "." + set);
+    }
+    expect_percentage(model.at("shifted_miou"), std::string(name) + ".shifted_miou");
+  }
+  EXPECT_FALSE(segmentation.at("models").at("advbn").at("history").empty());
+  std::ifstream html(out / "report.html");
+  const std::string page((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
+  EXPECT_NE(page.find("<h2>Segmentation</h2>"), std::string::npos);
 
   // Methods compared over two seeds: the demo's own runs are reused at the first seed.
   const auto compared = test::run_tool("demo --quick --threads 2 --test-images 20 --compare standard mixstyle "

@@ -1,6 +1,7 @@
 advbn_add_test_executable(advbn_eval_tests
   eval/corruption_error_test.cpp
   eval/meters_test.cpp
+  eval/prediction_loss_test.cpp
   eval/segmentation_metrics_test.cpp
   eval/imagenet_c_tree_test.cpp
   eval/benchmark_suites_test.cpp

@@ -22,7 +22,7 @@ void add_demo_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--data", options->data, "Fashion-MNIST IDX folder")->capture_default_str();
   cmd->add_option("--seed", options->seed, "Random seed")->capture_default_str();
-  cmd->add_option("--test-images", options->test_images, "Test images per shift (0: the plan's)")
+  cmd->add_option("--test-images", options->test_images, "Test images per shift, and scenes per segmentation test set (0: the plan's)")
       ->capture_default_str();
   cmd->add_option("--cut", options->cut, "Cut of both fine-tuning runs (default: layer1)");
   cmd->add_option("--eps", options->epsilon, "AdvBN ε (default 1.1; steps = floor(ε/0.2) + 1)");

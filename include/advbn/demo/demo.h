@@ -16,7 +16,7 @@ struct DemoOptions {
   std::string out = "advbn-demo";
   std::string data = "/usr/share/datasets/fashion-mnist";
   uint64_t seed = 0;
-  int64_t test_images = 0;  // 0: the plan's default
+  int64_t test_images = 0;  // 0: the plan's default; also the segmentation demo's scenes per test set
   std::string cut;          // empty: the plan's default
   double epsilon = -1;      // < 0: the plan's default (steps follow m = floor(ε/0.2) + 1)
   // Test the models on the held-out validation part of the training data instead of the test
