@@ -16,7 +16,9 @@ set(ADVBN_SOURCES
   src/memory/cpu_block_cache.cpp
   src/models/staged_network.cpp
   src/models/resnet.cpp
+  src/models/segmenter.cpp
   src/models/fcn.cpp
+  src/models/deeplabv3.cpp
   src/models/linear_as_convolution.cpp
   src/models/conv_batch_norm.cpp
   src/models/torchvision_layers.cpp

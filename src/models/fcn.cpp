@@ -7,26 +7,11 @@
 
 namespace advbn {
 
-namespace {
-
 namespace nn = torch::nn;
 namespace F = torch::nn::functional;
 
-ResNetOptions dilated_backbone(const FCNOptions& fcn) {
-  ResNetOptions options;
-  options.depth = fcn.depth;
-  options.small_stem = fcn.small_stem;
-  options.width = fcn.width;
-  options.dilate = {false, true, true};
-  options.head = false;
-  options.container = "backbone";
-  options.arch = "fcn_resnet" + std::to_string(fcn.depth);
-  return options;
-}
-
-}  // namespace
-
-FCNImpl::FCNImpl(const FCNOptions& options) : ResNetImpl(dilated_backbone(options)) {
+FCNImpl::FCNImpl(const SegmenterOptions& options)
+    : ResNetImpl(segmentation_backbone(options, "fcn_resnet" + std::to_string(options.depth))) {
   const int64_t num_classes = options.num_classes;
   if (num_classes < 1) throw Error("num_classes must be >= 1");
   // torchvision's FCNHead is a Sequential: 0 conv, 1 BN, 2 ReLU, 3 Dropout, 4 conv.
@@ -43,14 +28,6 @@ FCNImpl::FCNImpl(const FCNOptions& options) : ResNetImpl(dilated_backbone(option
              },
              /*post_relu=*/false});
   copy_main_to_twins();
-}
-
-torch::Tensor segmentation_logits(StagedNetworkImpl& network, const torch::Tensor& images, BNBranch branch) {
-  const auto logits = network.forward(images, branch);
-  return F::interpolate(logits, F::InterpolateFuncOptions()
-                                    .size(std::vector<int64_t>{images.size(-2), images.size(-1)})
-                                    .mode(torch::kBilinear)
-                                    .align_corners(false));
 }
 
 }  // namespace advbn

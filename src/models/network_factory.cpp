@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "advbn/error.h"
+#include "advbn/models/deeplabv3.h"
 #include "advbn/models/densenet.h"
 #include "advbn/models/efficientnet.h"
 #include "advbn/models/fcn.h"
@@ -34,14 +35,16 @@ Architecture resnet(const std::string& name, int depth) {
           }};
 }
 
-Architecture fcn_resnet(const std::string& name, int depth) {
+// A segmenter (Head: FCNImpl or DeepLabV3Impl) on a dilated ResNet of this depth.
+template <typename Head>
+Architecture segmenter(const std::string& name, int depth) {
   return {name, true, [depth](const NetworkSpec& s) -> StagedNetwork {
-            FCNOptions options;
+            SegmenterOptions options;
             options.depth = depth;
             options.num_classes = s.num_classes;
             options.small_stem = s.stem == "small";
             options.width = s.width;
-            return std::make_shared<FCNImpl>(options);
+            return std::make_shared<Head>(options);
           }};
 }
 
@@ -75,10 +78,14 @@ const std::vector<Architecture>& architectures() {
        }},
       vgg19("vgg19", /*batch_norm=*/false),
       vgg19("vgg19_bn", /*batch_norm=*/true),
-      fcn_resnet("fcn_resnet18", 18),
-      fcn_resnet("fcn_resnet34", 34),
-      fcn_resnet("fcn_resnet50", 50),
-      fcn_resnet("fcn_resnet101", 101),
+      segmenter<FCNImpl>("fcn_resnet18", 18),
+      segmenter<FCNImpl>("fcn_resnet34", 34),
+      segmenter<FCNImpl>("fcn_resnet50", 50),
+      segmenter<FCNImpl>("fcn_resnet101", 101),
+      segmenter<DeepLabV3Impl>("deeplabv3_resnet18", 18),
+      segmenter<DeepLabV3Impl>("deeplabv3_resnet34", 34),
+      segmenter<DeepLabV3Impl>("deeplabv3_resnet50", 50),
+      segmenter<DeepLabV3Impl>("deeplabv3_resnet101", 101),
   };
   return table;
 }

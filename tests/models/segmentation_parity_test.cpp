@@ -1,10 +1,11 @@
-// torchvision's FCN-ResNet-50 against this library's on the same random weights (written by
-// tests/fixtures/make_model_fixtures.py): its .pth loads unchanged, the logits agree at the size of
-// an odd-sized input, and AdvBN's cut works inside the dilated backbone.
+// torchvision's FCN-ResNet-50 and DeepLabV3-ResNet-50 against this library's on the same random
+// weights (written by tests/fixtures/make_model_fixtures.py): their .pth files load unchanged, the
+// logits agree at the size of an odd-sized input, and AdvBN's cut works inside the dilated backbone.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "advbn/models/fcn.h"
+#include "advbn/models/network_factory.h"
+#include "advbn/models/segmenter.h"
 #include "advbn/models/weights.h"
 #include "fixture_tensors.h"
 #include "test_support.h"
@@ -28,6 +29,37 @@ TEST(FcnResNet50, LogitsMatchTorchvisionAtTheInputSize) {
   EXPECT_LT(difference, 1e-4);
   EXPECT_EQ(network->forward(images).size(2), 9);  // output stride 8: ceil(67 / 8)
   EXPECT_TRUE(torch::allclose(segmentation_logits(*network, images, BNBranch::Adv), logits));
+}
+
+TEST(DeepLabV3ResNet50, LogitsMatchTorchvisionAtTheInputSize) {
+  auto network = load_network({"deeplabv3_resnet50", 5}, test::fixture("deeplabv3_resnet50.pth"), true);
+  network->eval();
+  const auto images = fixture_tensor("deeplabv3_resnet50_logits.pth", "images");
+  const auto expected = fixture_tensor("deeplabv3_resnet50_logits.pth", "logits");
+  torch::NoGradGuard no_grad;
+  const auto logits = segmentation_logits(*network, images);
+  ASSERT_EQ(logits.sizes(), expected.sizes());
+  const double difference = (logits - expected).abs().max().item<double>() / expected.abs().max().item<double>();
+  EXPECT_LT(difference, 1e-4);
+  network->set_cut("conv2_3");
+  EXPECT_TRUE(torch::allclose(network->suffix(network->prefix(images)), network->forward(images), 1e-5, 1e-5));
+  EXPECT_EQ(network->block_names().back(), "classifier");
+}
+
+// The small segmenters the demo trains: ResNet-18 backbones, dilated BasicBlocks, output stride 8
+// (2 with the small stem), a width multiplier, and the head's channels following the backbone's.
+TEST(Segmenters, SmallBackbonesKeepOutputStrideEight) {
+  torch::NoGradGuard no_grad;
+  const auto images = torch::randn({2, 3, 64, 48});
+  for (const char* arch : {"fcn_resnet18", "deeplabv3_resnet18"}) {
+    auto network = create_network({arch, 7, "imagenet", 0.25});
+    network->eval();
+    EXPECT_EQ(network->forward(images).sizes(), (std::vector<int64_t>{2, 7, 8, 6})) << arch;
+    EXPECT_EQ(segmentation_logits(*network, images).sizes(), (std::vector<int64_t>{2, 7, 64, 48})) << arch;
+    auto small = create_network({arch, 7, "small", 0.25});
+    small->eval();
+    EXPECT_EQ(small->forward(images).sizes(), (std::vector<int64_t>{2, 7, 32, 24})) << arch;
+  }
 }
 
 TEST(FcnResNet50, CutsAtThePapersLayerAndSplitsTheForwardPass) {
