@@ -40,6 +40,8 @@ std::map<std::string, torch::Tensor> named_state(torch::nn::Module& model) {
   return state;
 }
 
+constexpr const char* kAuxiliaryHead = "aux_classifier.";
+
 std::string shape_string(const torch::Tensor& t) {
   std::ostringstream out;
   out << t.sizes();
@@ -74,6 +76,9 @@ ImportReport import_state_dict(torch::nn::Module& model, const io::StateDict& we
   for (const auto& [stored_name, tensor] : weights) {
     const std::string name = current_torchvision_name(stored_name);
     const auto it = state.find(name);
+    // torchvision's pretrained segmenters carry an auxiliary head on layer3, a training-time loss
+    // that their forward pass never uses; the networks here have none.
+    if (it == state.end() && name.rfind(kAuxiliaryHead, 0) == 0) continue;
     if (it == state.end()) {
       report.unexpected.push_back(name);
     } else if (it->second.sizes() != tensor.sizes()) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "advbn/error.h"
+#include "advbn/io/weights_file.h"
 #include "advbn/models/network_factory.h"
 #include "advbn/models/segmenter.h"
 #include "advbn/models/weights.h"
@@ -44,6 +46,18 @@ TEST(DeepLabV3ResNet50, LogitsMatchTorchvisionAtTheInputSize) {
   network->set_cut("conv2_3");
   EXPECT_TRUE(torch::allclose(network->suffix(network->prefix(images)), network->forward(images), 1e-5, 1e-5));
   EXPECT_EQ(network->block_names().back(), "classifier");
+}
+
+// torchvision's pretrained segmenters (COCO) also hold the auxiliary head on layer3, which only
+// their training loss uses: it is skipped, while any other key the network lacks still fails.
+TEST(FcnResNet50, PretrainedFilesWithTheAuxiliaryHeadLoad) {
+  auto weights = io::load_weights(test::fixture("fcn_resnet50.pth"));
+  weights.emplace_back("aux_classifier.0.weight", torch::zeros({256, 1024, 3, 3}));
+  weights.emplace_back("aux_classifier.4.bias", torch::zeros({5}));
+  auto network = create_network({"fcn_resnet50", 5});
+  EXPECT_TRUE(import_state_dict(*network, weights, "coco.pth", /*strict=*/true).ok());
+  weights.emplace_back("classifier.9.weight", torch::zeros({5}));
+  EXPECT_THROW(import_state_dict(*network, weights, "coco.pth", /*strict=*/true), Error);
 }
 
 // The small segmenters the demo trains: ResNet-18 backbones, dilated BasicBlocks, output stride 8

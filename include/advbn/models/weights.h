@@ -21,7 +21,8 @@ struct ImportReport {
 };
 
 // Copies `weights` into `model` by name. Twin BN entries absent from `weights` are filled from
-// their main BN and never count as missing. With `strict`, any problem throws advbn::Error naming
+// their main BN and never count as missing; an auxiliary head ("aux_classifier.*", in torchvision's
+// pretrained segmenters) is skipped. With `strict`, any problem throws advbn::Error naming
 // `source` and the keys; otherwise the matching entries are loaded and the report returned.
 ImportReport import_state_dict(torch::nn::Module& model, const io::StateDict& weights,
                                const std::string& source, bool strict = true);
