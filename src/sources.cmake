@@ -2,7 +2,6 @@ set(ADVBN_SOURCES
   src/core/replica_sum.cpp
   src/core/sync_batch_norm.cpp
   src/core/feature_stats.cpp
-  src/core/prediction_loss.cpp
   src/core/advbn_options.cpp
   src/core/adv_batch_norm.cpp
   src/core/dual_batch_norm.cpp
@@ -32,6 +31,7 @@ set(ADVBN_SOURCES
   src/models/weights.cpp
   src/eval/meters.cpp
   src/eval/segmentation_metrics.cpp
+  src/eval/prediction_loss.cpp
   src/eval/evaluate.cpp
   src/train/train_config.cpp
   src/train/checkpoint.cpp

@@ -69,15 +69,12 @@ torch::Tensor Pipeline::apply(const cv::Mat& image, size_t index, std::mt19937_6
   return to_tensor(augment(image, index, rng), normalization);
 }
 
-Pipeline train_pipeline(const std::string& augment, int image_size, bool small_images,
+Pipeline train_pipeline(Augmentation augment, int image_size, bool small_images,
                         const Normalization& normalization) {
-  if (augment != "basic" && augment != "autoaugment" && augment != "none") {
-    throw Error("unknown augmentation '" + augment + "'; expected basic, autoaugment or none");
-  }
   Pipeline pipeline = eval_pipeline(image_size, small_images, normalization);
-  if (augment == "none") return pipeline;
+  if (augment == Augmentation::None) return pipeline;
   pipeline.horizontal_flip = true;
-  pipeline.autoaugment = augment == "autoaugment";
+  pipeline.autoaugment = augment == Augmentation::AutoAugment;
   if (small_images) {
     pipeline.geometry = Pipeline::Geometry::PaddedRandomCrop;
     pipeline.padding = image_size / 8;  // 4 px at 32 px, the usual CIFAR padding
@@ -101,17 +98,17 @@ Pipeline eval_pipeline(int image_size, bool small_images, const Normalization& n
   return pipeline;
 }
 
-Pipeline segmentation_train_pipeline(const std::string& augment, int crop_size, const Normalization& normalization) {
-  if (augment != "basic" && augment != "none") {
-    throw Error("unknown segmentation augmentation '" + augment + "'; expected basic or none");
+Pipeline segmentation_train_pipeline(Augmentation augment, int crop_size, const Normalization& normalization) {
+  if (augment == Augmentation::AutoAugment) {
+    throw Error("AutoAugment does not apply to segmentation (its operations would move labels); use basic or none");
   }
   check_image_size(crop_size);
   Pipeline pipeline;
   pipeline.geometry = Pipeline::Geometry::ScaleCrop;
   pipeline.image_size = crop_size;
   pipeline.normalization = normalization;
-  if (augment == "none") pipeline.min_scale = pipeline.max_scale = 1.0;
-  pipeline.horizontal_flip = augment == "basic";
+  if (augment == Augmentation::None) pipeline.min_scale = pipeline.max_scale = 1.0;
+  pipeline.horizontal_flip = augment == Augmentation::Basic;
   return pipeline;
 }
 

@@ -9,6 +9,7 @@ set(ADVBN_DATA_SOURCES
   src/data/transforms.cpp
   src/data/image_ops.cpp
   src/data/autoaugment.cpp
+  src/data/augmentation.cpp
   src/data/paired_transforms.cpp
   src/data/label_image.cpp
   src/data/segmentation_labels.cpp

@@ -72,7 +72,7 @@ DemoPlan plan_for(const DemoOptions& options) {
 
 TrainConfig pretrain_config(const DemoOptions& options, const DemoPlan& plan) {
   TrainConfig c;
-  c.network = {plan.arch, 10, "small", plan.width};
+  c.network = {plan.arch, 10, Stem::Small, plan.width};
   c.data = options.data;
   c.out = (fs::path(options.out) / "cache" / "pretrain").string();
   c.from_scratch = true;

@@ -79,7 +79,7 @@ TrainConfig segmentation_config(const DemoOptions& options, const SegmentationPl
                                 const std::string& out) {
   TrainConfig c;
   c.task = Task::Segmentation;
-  c.network = {plan.arch, static_cast<int64_t>(kFashionMnistClasses.size() + 1), "imagenet", plan.width};
+  c.network = {plan.arch, static_cast<int64_t>(kFashionMnistClasses.size() + 1), Stem::ImageNet, plan.width};
   c.data = data;
   c.out = out;
   c.from_scratch = true;

@@ -4,7 +4,7 @@
 
 #include <functional>
 
-#include "advbn/core/prediction_loss.h"
+#include "advbn/eval/prediction_loss.h"
 #include "advbn/report/progress.h"
 
 namespace advbn {

@@ -1,11 +1,11 @@
 #include "advbn/eval/meters.h"
 
-#include "advbn/core/prediction_loss.h"
-#include "advbn/data/segmentation_labels.h"
-
 #include <torch/torch.h>
 
 #include <algorithm>
+
+#include "advbn/data/segmentation_labels.h"
+#include "advbn/eval/prediction_loss.h"
 
 namespace advbn {
 

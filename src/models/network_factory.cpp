@@ -24,28 +24,25 @@ struct Architecture {
   Builder build;
 };
 
-Architecture resnet(const std::string& name, int depth) {
+// A ResNet of this depth (Network ResNetImpl, Options ResNetOptions) or a segmenter on one
+// (FCNImpl or DeepLabV3Impl, SegmenterOptions): the same four settings shape them all.
+template <typename Network, typename Options>
+Architecture resnet_family(const std::string& name, int depth) {
   return {name, true, [depth](const NetworkSpec& s) -> StagedNetwork {
-            ResNetOptions options;
+            Options options;
             options.depth = depth;
             options.num_classes = s.num_classes;
-            options.small_stem = s.stem == "small";
+            options.small_stem = s.stem == Stem::Small;
             options.width = s.width;
-            return std::make_shared<ResNetImpl>(options);
+            return std::make_shared<Network>(options);
           }};
 }
 
-// A segmenter (Head: FCNImpl or DeepLabV3Impl) on a dilated ResNet of this depth.
+Architecture resnet(const std::string& name, int depth) { return resnet_family<ResNetImpl, ResNetOptions>(name, depth); }
+
 template <typename Head>
 Architecture segmenter(const std::string& name, int depth) {
-  return {name, true, [depth](const NetworkSpec& s) -> StagedNetwork {
-            SegmenterOptions options;
-            options.depth = depth;
-            options.num_classes = s.num_classes;
-            options.small_stem = s.stem == "small";
-            options.width = s.width;
-            return std::make_shared<Head>(options);
-          }};
+  return resnet_family<Head, SegmenterOptions>(name, depth);
 }
 
 Architecture vgg19(const std::string& name, bool batch_norm) {
@@ -108,15 +105,12 @@ const std::vector<std::string>& supported_architectures() {
 }
 
 StagedNetwork create_network(const NetworkSpec& spec) {
-  if (spec.stem != "imagenet" && spec.stem != "small") {
-    throw Error("unknown stem '" + spec.stem + "' (expected imagenet or small)");
-  }
   const auto& table = architectures();
   const auto architecture = std::find_if(table.begin(), table.end(), [&](const auto& a) { return a.name == spec.arch; });
   if (architecture == table.end()) {
     throw Error("unknown architecture '" + spec.arch + "' (supported: " + join(supported_architectures()) + ")");
   }
-  if (!architecture->any_shape && (spec.stem != "imagenet" || spec.width != 1.0)) {
+  if (!architecture->any_shape && (spec.stem != Stem::ImageNet || spec.width != 1.0)) {
     throw Error(spec.arch + " exists at torchvision's shape only: --stem small and --width apply to ResNets");
   }
   auto network = architecture->build(spec);

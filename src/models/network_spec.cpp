@@ -19,6 +19,14 @@ std::string channel_values(const std::array<float, 3>& values) {
 
 }  // namespace
 
+Stem parse_stem(const std::string& name) {
+  if (name == "imagenet") return Stem::ImageNet;
+  if (name == "small") return Stem::Small;
+  throw Error("unknown stem '" + name + "' (expected imagenet or small)");
+}
+
+std::string to_string(Stem stem) { return stem == Stem::Small ? "small" : "imagenet"; }
+
 std::array<float, 3> parse_channel_values(const std::string& text) {
   std::array<float, 3> values{};
   std::istringstream in(text);
@@ -43,7 +51,7 @@ void validate_normalization(const data::Normalization& normalization) {
 std::map<std::string, std::string> NetworkSpec::to_metadata() const {
   return {{"arch", arch},
           {"num_classes", std::to_string(num_classes)},
-          {"stem", stem},
+          {"stem", to_string(stem)},
           {"width", std::to_string(width)},
           {"input_mean", channel_values(normalization.mean)},
           {"input_std", channel_values(normalization.std)}};
@@ -58,7 +66,7 @@ NetworkSpec NetworkSpec::with_metadata(const std::map<std::string, std::string>&
   try {
     if (auto v = field("arch")) spec.arch = *v;
     if (auto v = field("num_classes")) spec.num_classes = std::stoll(*v);
-    if (auto v = field("stem")) spec.stem = *v;
+    if (auto v = field("stem")) spec.stem = parse_stem(*v);
     if (auto v = field("width")) spec.width = std::stod(*v);
     if (auto v = field("input_mean")) spec.normalization.mean = parse_channel_values(*v);
     if (auto v = field("input_std")) spec.normalization.std = parse_channel_values(*v);

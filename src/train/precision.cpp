@@ -13,6 +13,15 @@ Precision parse_precision(const std::string& name) {
   throw Error("unknown precision '" + name + "' (expected fp32, fp64 or bf16)");
 }
 
+std::string to_string(Precision precision) {
+  switch (precision) {
+    case Precision::FP32: return "fp32";
+    case Precision::FP64: return "fp64";
+    case Precision::BF16: return "bf16";
+  }
+  return "";
+}
+
 torch::Dtype weight_dtype(Precision precision) {
   return precision == Precision::FP64 ? torch::kFloat64 : torch::kFloat32;
 }

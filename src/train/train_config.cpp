@@ -66,15 +66,12 @@ void TrainConfig::validate() const {
   require(limit >= 0, "limit must be >= 0");
   require(image_size >= 0 && (image_size == 0 || image_size >= 8),
           "image-size must be 0 (auto) or >= 8, got " + std::to_string(image_size));
-  require(augment == "basic" || augment == "autoaugment" || augment == "none",
-          "augment must be basic, autoaugment or none, got '" + augment + "'");
-  require(task != Task::Segmentation || augment != "autoaugment",
+  require(task != Task::Segmentation || augment != data::Augmentation::AutoAugment,
           "AutoAugment does not apply to segmentation (its operations would move labels); use basic or none");
-  parse_precision(precision);
   validate_normalization(network.normalization);
   advbn.validate();
-  require(!attack_bf16 || precision == "fp32",
-          "attack-bf16 needs precision fp32 (bf16 already runs the attack in bfloat16), got " + precision);
+  require(!attack_bf16 || precision == Precision::FP32,
+          "attack-bf16 needs precision fp32 (bf16 already runs the attack in bfloat16), got " + to_string(precision));
   require(attack_every >= 1, "attack-every must be >= 1, got " + std::to_string(attack_every));
   require(peer_p < 0 || peer_p <= 1, "peer-p must be in [0, 1] (or < 0 for the method's default), got " +
                                           std::to_string(peer_p));
@@ -85,6 +82,16 @@ void TrainConfig::validate() const {
 // JSON for the enums a configuration holds, by their command-line names.
 void to_json(nlohmann::json& j, TrainMethod method) { j = to_string(method); }
 void from_json(const nlohmann::json& j, TrainMethod& method) { method = parse_train_method(j.get<std::string>()); }
+void to_json(nlohmann::json& j, Stem stem) { j = to_string(stem); }
+void from_json(const nlohmann::json& j, Stem& stem) { stem = parse_stem(j.get<std::string>()); }
+void to_json(nlohmann::json& j, Precision precision) { j = to_string(precision); }
+void from_json(const nlohmann::json& j, Precision& precision) { precision = parse_precision(j.get<std::string>()); }
+namespace data {
+void to_json(nlohmann::json& j, Augmentation augmentation) { j = to_string(augmentation); }
+void from_json(const nlohmann::json& j, Augmentation& augmentation) {
+  augmentation = parse_augmentation(j.get<std::string>());
+}
+}  // namespace data
 void to_json(nlohmann::json& j, Task task) { j = to_string(task); }
 void from_json(const nlohmann::json& j, Task& task) { task = parse_task(j.get<std::string>()); }
 void to_json(nlohmann::json& j, PerturbationKind kind) { j = to_string(kind); }

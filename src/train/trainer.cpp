@@ -170,7 +170,7 @@ TrainingRun::TrainingRun(const TrainConfig& config, const TrainRunOptions& optio
   for (const auto& warning : data_.train->warnings()) log_ << "warning: " << warning << "\n";
   network_ = build_network(config, data_);
   network_->freeze_prefix();
-  precision_ = parse_precision(config.precision);
+  precision_ = config.precision;
   dtype_ = weight_dtype(precision_);
   network_->to(options.device, dtype_);
   if (config.sync_bn) network_->synchronise_batch_norms(replicas_.sum);

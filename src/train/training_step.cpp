@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "advbn/core/phase_times.h"
-#include "advbn/core/prediction_loss.h"
 #include "advbn/core/pixel_attack.h"
+#include "advbn/eval/prediction_loss.h"
 
 namespace advbn {
 

@@ -22,7 +22,7 @@ struct AttackSetup {
 AttackSetup make_setup(torch::Dtype dtype = torch::kFloat) {
   torch::manual_seed(0);
   AttackSetup s;
-  s.network = create_network({"resnet18", 10, "small", 0.25});
+  s.network = create_network({"resnet18", 10, Stem::Small, 0.25});
   s.network->to(dtype);
   s.network->set_cut("layer1");
   s.network->freeze_prefix();

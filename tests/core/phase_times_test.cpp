@@ -36,7 +36,7 @@ TEST(PhaseTimes, RecordsOnlyWhileARecordingIsOpenAndTheInnerOneCollects) {
 
 StagedNetwork small_network() {
   torch::manual_seed(0);
-  auto network = create_network({"resnet18", 4, "small", 0.125});
+  auto network = create_network({"resnet18", 4, Stem::Small, 0.125});
   network->set_cut("layer1");
   network->freeze_prefix();
   network->train();

@@ -22,7 +22,7 @@ struct PixelSetup {
 PixelSetup make_pixel_setup() {
   torch::manual_seed(0);
   PixelSetup s;
-  s.network = create_network({"resnet18", 10, "small", 0.25});
+  s.network = create_network({"resnet18", 10, Stem::Small, 0.25});
   s.network->set_cut("layer1");
   s.network->freeze_prefix();
   s.network->eval();

@@ -102,7 +102,7 @@ TEST(SyncBatchNorm, OneReplicaTrainsANetworkAsBatchNormDoes) {
   std::vector<StagedNetwork> networks;
   for (int i = 0; i < 3; ++i) {
     torch::manual_seed(6);
-    networks.push_back(create_network({"resnet18", 4, "small", 0.125}));
+    networks.push_back(create_network({"resnet18", 4, Stem::Small, 0.125}));
     networks.back()->set_cut("layer1");
     networks.back()->freeze_prefix();
     networks.back()->train();

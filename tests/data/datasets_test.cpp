@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "crafted_png.h"
+#include "scratch_dir.h"
 #include "test_support.h"
 
 #include <advbn/data/cifar_dataset.h>
@@ -24,15 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh folder for one test, removed afterwards.
-struct ScratchDir {
-  explicit ScratchDir(const std::string& name) : path(test::temp_dir(name)) {}
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  fs::path path;
-};
+using test::ScratchDir;
 
 void write_bytes(const fs::path& path, const std::vector<uint8_t>& bytes) {
   fs::create_directories(path.parent_path());

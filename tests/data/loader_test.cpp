@@ -76,7 +76,7 @@ void expect_epoch_matches(Loader& loader, const std::vector<Batch>& reference) {
 
 TEST(Loader, EqualsTheSequentialReferenceForAnyWorkerCount) {
   const auto data = std::make_shared<SyntheticDataset>(23);
-  const auto pipeline = train_pipeline("autoaugment", 16, false, imagenet_normalization());
+  const auto pipeline = train_pipeline(Augmentation::AutoAugment, 16, false, imagenet_normalization());
   for (const int workers : {0, 1, 3}) {
     SCOPED_TRACE("workers = " + std::to_string(workers));
     LoaderOptions options;
@@ -95,7 +95,7 @@ TEST(Loader, EqualsTheSequentialReferenceForAnyWorkerCount) {
 
 TEST(Loader, RecyclesOnlyBatchesNobodyHolds) {
   const auto data = std::make_shared<SyntheticDataset>(40);
-  const auto pipeline = train_pipeline("basic", 16, false, imagenet_normalization());
+  const auto pipeline = train_pipeline(Augmentation::Basic, 16, false, imagenet_normalization());
   LoaderOptions options;
   options.batch_size = 4;
   options.workers = 2;
@@ -130,7 +130,7 @@ TEST(Loader, EpochsDifferAndOrderCoversTheDataset) {
 
 TEST(Loader, AbandonedEpochAndDropLast) {
   const auto data = std::make_shared<SyntheticDataset>(17);
-  const auto pipeline = train_pipeline("basic", 12, true, imagenet_normalization());
+  const auto pipeline = train_pipeline(Augmentation::Basic, 12, true, imagenet_normalization());
   LoaderOptions options;
   options.batch_size = 4;
   options.drop_last = true;
@@ -174,7 +174,7 @@ TEST(Loader, RethrowsWorkerErrorsInOrderAndGoesOn) {
 
 TEST(Loader, ShardsTogetherDeliverTheSingleProcessBatches) {
   const auto data = std::make_shared<SyntheticDataset>(23);
-  const auto pipeline = train_pipeline("basic", 12, true, imagenet_normalization());
+  const auto pipeline = train_pipeline(Augmentation::Basic, 12, true, imagenet_normalization());
   LoaderOptions whole;
   whole.batch_size = 6;
   whole.drop_last = true;

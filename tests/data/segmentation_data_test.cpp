@@ -2,6 +2,7 @@
 // the folder layouts (Cityscapes, GTA5, SYNTHIA, train ids) with their error messages, the paired
 // transforms and batches of label maps.
 #include "crafted_png.h"
+#include "scratch_dir.h"
 #include "test_support.h"
 
 #include <advbn/data/label_image.h>
@@ -27,14 +28,7 @@ namespace fs = std::filesystem;
 
 constexpr int I = kIgnoreLabel;
 
-struct ScratchDir {
-  explicit ScratchDir(const std::string& name) : path(test::temp_dir(name)) {}
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  fs::path path;
-};
+using test::ScratchDir;
 
 void write_image(const fs::path& path, const cv::Mat& image) {
   fs::create_directories(path.parent_path());
@@ -285,7 +279,7 @@ class LabelMapDataset final : public Dataset {
 
 TEST(SegmentationBatches, CarryLabelMapsOfTheCropOrTheWholeImage) {
   const auto dataset = std::make_shared<LabelMapDataset>(std::vector<cv::Size>(4, cv::Size(12, 9)));
-  Loader train(dataset, segmentation_train_pipeline("basic", 8, imagenet_normalization()), {2, false});
+  Loader train(dataset, segmentation_train_pipeline(Augmentation::Basic, 8, imagenet_normalization()), {2, false});
   train.start_epoch(0);
   const auto batch = train.next();
   ASSERT_TRUE(batch);
@@ -307,7 +301,8 @@ TEST(SegmentationBatches, CarryLabelMapsOfTheCropOrTheWholeImage) {
   Loader mixed_loader(mixed, segmentation_eval_pipeline(imagenet_normalization()), {2, false});
   mixed_loader.start_epoch(0);
   expect_error([&] { mixed_loader.next(); }, {"--batch 1"});
-  expect_error([&] { segmentation_train_pipeline("autoaugment", 8, imagenet_normalization()); }, {"basic or none"});
+  expect_error([&] { segmentation_train_pipeline(Augmentation::AutoAugment, 8, imagenet_normalization()); },
+               {"basic or none"});
 }
 
 }  // namespace

@@ -137,12 +137,12 @@ TEST(Pipeline, ImageNetAndSmallImagePipelinesGiveFixedShapes) {
   const cv::Mat small_gray = gradient(28, 28, 1);
   std::mt19937_64 rng(6);
   for (const auto* augment : {"basic", "autoaugment", "none"}) {
-    const auto train = train_pipeline(augment, 64, false, norm);
+    const auto train = train_pipeline(parse_augmentation(augment), 64, false, norm);
     const auto tensor = train.apply(large, 0, rng);
     EXPECT_EQ(tensor.sizes(), (std::vector<int64_t>{3, 64, 64})) << augment;
     EXPECT_LE(tensor.max().item<float>(), (1.0f - 0.406f) / 0.225f + 1e-5f);
     EXPECT_GE(tensor.min().item<float>(), -0.485f / 0.229f - 1e-5f);
-    const auto small = train_pipeline(augment, 32, true, norm).augment(small_gray, 0, rng);
+    const auto small = train_pipeline(parse_augmentation(augment), 32, true, norm).augment(small_gray, 0, rng);
     EXPECT_EQ(small.size(), cv::Size(32, 32)) << augment;
     EXPECT_EQ(small.type(), CV_8UC3);
   }
@@ -155,7 +155,7 @@ TEST(Pipeline, ImageNetAndSmallImagePipelinesGiveFixedShapes) {
   // At the native size the small-image evaluation pipeline only converts to RGB.
   EXPECT_TRUE(same(eval_pipeline(28, true, norm).augment(small_gray, 0, rng),
                    grayscale_to_rgb(small_gray)));
-  EXPECT_THROW(train_pipeline("randaugment", 32, true, norm), Error);
+  EXPECT_THROW(parse_augmentation("randaugment"), Error);
   EXPECT_THROW(eval_pipeline(0, true, norm), Error);
 }
 

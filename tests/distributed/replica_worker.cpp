@@ -40,7 +40,7 @@ torch::Device device = torch::kCPU;
 Trainee make_trainee(uint64_t seed, torch::Dtype dtype) {
   torch::manual_seed(seed);
   Trainee t;
-  t.network = create_network({"resnet18", 4, "small", 0.125});
+  t.network = create_network({"resnet18", 4, Stem::Small, 0.125});
   t.network->to(device, dtype);
   t.network->set_cut("layer1");
   t.network->freeze_prefix();

@@ -21,7 +21,7 @@ using nlohmann::json;
 
 StagedNetwork tiny_network(int64_t classes = 2) {
   torch::manual_seed(0);
-  return create_network({"resnet18", classes, "small", 0.25});
+  return create_network({"resnet18", classes, Stem::Small, 0.25});
 }
 
 SuiteOptions tiny_options() {
@@ -152,7 +152,7 @@ TEST(BenchmarkSuites, InputsAreNormalisedAsTheNetworkExpects) {
   const auto root = test::temp_dir("suite_normalization");
   const auto weights = test::temp_dir("suite_normalization_weights") / "net.safetensors";
   test::write_class_folder(root, {"a", "b"}, 3);
-  NetworkSpec spec{"resnet18", 2, "small", 0.25};
+  NetworkSpec spec{"resnet18", 2, Stem::Small, 0.25};
   spec.normalization = {{0.5f, 0.25f, 0.75f}, {0.5f, 0.125f, 0.25f}};
   torch::manual_seed(0);
   auto created = create_network(spec);

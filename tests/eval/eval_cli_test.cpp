@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 std::string save_tiny_network(const fs::path& dir) {
   torch::manual_seed(0);
-  auto network = create_network({"resnet18", 2, "small", 0.25});
+  auto network = create_network({"resnet18", 2, Stem::Small, 0.25});
   const auto path = (dir / "tiny.safetensors").string();
   save_network(*network, path);
   return path;

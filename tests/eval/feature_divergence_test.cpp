@@ -125,7 +125,7 @@ TinySetup tiny_setup(const std::string& name) {
   setup.dir = test::temp_dir(name);
   test::write_class_folder(setup.dir / "images", {"a", "b"}, 5);
   torch::manual_seed(0);
-  setup.network = create_network({"resnet18", 2, "small", 0.25});
+  setup.network = create_network({"resnet18", 2, Stem::Small, 0.25});
   setup.network->set_cut("layer2");
   auto dataset = data::open_dataset((setup.dir / "images").string(), data::Split::Test);
   setup.source = {"images", dataset, suite_pipeline(Suite::Folder, *dataset, 0, data::imagenet_normalization())};

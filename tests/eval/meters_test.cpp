@@ -60,7 +60,7 @@ TEST(ClassificationMeter, MergesReplicasOnTheGivenDevice) {
   meter.merge_replicas(
       [&](torch::Tensor& totals) {
         seen = totals.device();
-        totals = torch::tensor({8.0, 5.0, 6.0, 4.0}, torch::kFloat64);
+        totals = torch::tensor({8.0, 5.0, 6.0, 4.0, 8.0}, torch::kFloat64);  // count, top-1, top-5, loss, images
       },
       torch::Device(torch::kMeta));
   ASSERT_TRUE(seen.has_value());

@@ -1,7 +1,7 @@
 // The per-pixel loss and pixel counting against a written reference: scores upsampled to the
 // labels' size, log-softmax per pixel, the mean over labelled pixels only; classification
 // unchanged (cross-entropy over images).
-#include "advbn/core/prediction_loss.h"
+#include "advbn/eval/prediction_loss.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>

@@ -36,10 +36,10 @@ TEST(Gpu, LogitsMatchTheCpu) {
   // TF32 would round float32 convolutions to 10-bit mantissas on recent GPUs.
   at::globalContext().setAllowTF32CuDNN(false);
   at::globalContext().setAllowTF32CuBLAS(false);
-  const std::vector<NetworkSpec> specs = {{"resnet18", 10, "small", 0.25},
-                                          {"resnet50", 10, "imagenet", 1.0},
-                                          {"densenet121", 10, "imagenet", 1.0},
-                                          {"efficientnet_b0", 10, "imagenet", 1.0}};
+  const std::vector<NetworkSpec> specs = {{"resnet18", 10, Stem::Small, 0.25},
+                                          {"resnet50", 10, Stem::ImageNet, 1.0},
+                                          {"densenet121", 10, Stem::ImageNet, 1.0},
+                                          {"efficientnet_b0", 10, Stem::ImageNet, 1.0}};
   for (const auto& spec : specs) {
     const std::string arch = spec.arch;
     for (const auto dtype : {torch::kFloat64, torch::kFloat32}) {
@@ -61,7 +61,7 @@ TEST(Gpu, LogitsMatchTheCpu) {
 TEST(Gpu, AttackFindsTheSameDeltaAsTheCpu) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "LibTorch sees no CUDA device";
   const auto attack_on = [](torch::Device device) {
-    auto network = network_on(device, torch::kFloat64, {"resnet18", 10, "small", 0.25});
+    auto network = network_on(device, torch::kFloat64, {"resnet18", 10, Stem::Small, 0.25});
     network->set_cut("layer1");
     network->freeze_prefix();
     torch::manual_seed(2);

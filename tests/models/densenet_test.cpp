@@ -54,8 +54,8 @@ TEST(DenseNet121, TorchvisionNamesWithTwinBatchNorms) {
 }
 
 TEST(DenseNet121, RefusesResNetOnlyOptions) {
-  EXPECT_THROW(create_network({"densenet121", 10, "small"}), Error);
-  EXPECT_THROW(create_network({"densenet121", 10, "imagenet", 0.5}), Error);
+  EXPECT_THROW(create_network({"densenet121", 10, Stem::Small}), Error);
+  EXPECT_THROW(create_network({"densenet121", 10, Stem::ImageNet, 0.5}), Error);
   EXPECT_THROW(create_network({"densenet121", 0}), Error);
 }
 

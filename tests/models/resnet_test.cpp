@@ -48,7 +48,7 @@ INSTANTIATE_TEST_SUITE_P(ResNet, TorchvisionParity,
 
 TEST(StagedResNet, PrefixThenSuffixEqualsForwardAtEveryCut) {
   torch::manual_seed(0);
-  auto network = create_network({"resnet18", 7, "small", 0.25});
+  auto network = create_network({"resnet18", 7, Stem::Small, 0.25});
   network->eval();
   const auto x = torch::randn({2, 3, 16, 16});
   torch::NoGradGuard no_grad;
@@ -82,7 +82,7 @@ TEST(StagedResNet, CutNamesAndPaperAliases) {
 }
 
 TEST(StagedResNet, FrozenPrefixKeepsEvalModeAndNoGradients) {
-  auto network = create_network({"resnet18", 10, "small", 0.25});
+  auto network = create_network({"resnet18", 10, Stem::Small, 0.25});
   network->set_cut("layer2");
   network->freeze_prefix();
   network->train();
@@ -104,7 +104,7 @@ TEST(StagedResNet, FrozenPrefixKeepsEvalModeAndNoGradients) {
 }
 
 TEST(StagedResNet, SmallStemAndWidthMultiplier) {
-  auto network = create_network({"resnet34", 10, "small", 0.5});
+  auto network = create_network({"resnet34", 10, Stem::Small, 0.5});
   network->set_cut("layer1");
   EXPECT_EQ(network->cut_channels(28), 32);
   torch::NoGradGuard no_grad;
@@ -114,7 +114,8 @@ TEST(StagedResNet, SmallStemAndWidthMultiplier) {
 
 TEST(NetworkFactory, RejectsUnknownArchitectureAndStem) {
   EXPECT_THROW(create_network({"resnet19", 10}), Error);
-  EXPECT_THROW(create_network({"resnet18", 10, "huge"}), Error);
+  EXPECT_THROW(parse_stem("huge"), Error);
+  EXPECT_EQ(parse_stem(to_string(Stem::Small)), Stem::Small);
   EXPECT_THROW(create_network({"resnet18", 0}), Error);
 }
 

@@ -66,11 +66,11 @@ TEST(Segmenters, SmallBackbonesKeepOutputStrideEight) {
   torch::NoGradGuard no_grad;
   const auto images = torch::randn({2, 3, 64, 48});
   for (const char* arch : {"fcn_resnet18", "deeplabv3_resnet18"}) {
-    auto network = create_network({arch, 7, "imagenet", 0.25});
+    auto network = create_network({arch, 7, Stem::ImageNet, 0.25});
     network->eval();
     EXPECT_EQ(network->forward(images).sizes(), (std::vector<int64_t>{2, 7, 8, 6})) << arch;
     EXPECT_EQ(segmentation_logits(*network, images).sizes(), (std::vector<int64_t>{2, 7, 64, 48})) << arch;
-    auto small = create_network({arch, 7, "small", 0.25});
+    auto small = create_network({arch, 7, Stem::Small, 0.25});
     small->eval();
     EXPECT_EQ(small->forward(images).sizes(), (std::vector<int64_t>{2, 7, 32, 24})) << arch;
   }

@@ -12,11 +12,11 @@ namespace advbn {
 namespace {
 
 TEST(ImportStateDict, FillsTwinsFromMainBatchNorms) {
-  auto source = create_network({"resnet18", 10, "small", 0.25});
+  auto source = create_network({"resnet18", 10, Stem::Small, 0.25});
   for (auto& [name, t] : torchvision_state_dict(*source, BNBranch::Clean)) {
     if (name.find("running_var") != std::string::npos) t.fill_(3.0);
   }
-  auto target = create_network({"resnet18", 10, "small", 0.25});
+  auto target = create_network({"resnet18", 10, Stem::Small, 0.25});
   const auto report = import_state_dict(*target, torchvision_state_dict(*source, BNBranch::Clean), "test");
   EXPECT_TRUE(report.ok()) << report.describe();
   for (const auto& [name, t] : full_state_dict(*target)) {
@@ -27,7 +27,7 @@ TEST(ImportStateDict, FillsTwinsFromMainBatchNorms) {
 }
 
 TEST(ImportStateDict, ReportsMissingUnexpectedAndMisshapenKeys) {
-  auto network = create_network({"resnet18", 10, "small", 0.25});
+  auto network = create_network({"resnet18", 10, Stem::Small, 0.25});
   auto weights = torchvision_state_dict(*network, BNBranch::Clean);
   weights.erase(weights.begin());  // conv1.weight
   weights.emplace_back("extra.weight", torch::zeros({1}));
@@ -76,7 +76,7 @@ TEST(ImportStateDict, WrongArchitectureIsAClearError) {
 }
 
 TEST(SaveNetwork, SafetensorsKeepsBothBranchesAndDescription) {
-  auto network = create_network({"resnet18", 5, "small", 0.25});
+  auto network = create_network({"resnet18", 5, Stem::Small, 0.25});
   network->named_buffers()["layer4.1.bn2.twin.running_mean"].fill_(0.5);
   const auto path = (test::temp_dir("save_network") / "model.safetensors").string();
   save_network(*network, path);
@@ -104,7 +104,7 @@ TEST(NetworkSpec, InputNormalisationRoundTripsThroughMetadataAndRefusesNonsense)
 }
 
 TEST(SaveNetwork, TorchvisionExportOfTheAdversarialBranch) {
-  auto network = create_network({"resnet18", 5, "small", 0.25});
+  auto network = create_network({"resnet18", 5, Stem::Small, 0.25});
   network->named_buffers()["bn1.twin.running_mean"].fill_(0.25);
   const auto exported = torchvision_state_dict(*network, BNBranch::Adv);
   for (const auto& [name, t] : exported) {

@@ -34,7 +34,7 @@ TEST(Precision, Bf16ScopeRunsConvolutionsInBfloat16AndRestoresTheState) {
 // A small network ready for fine-tuning at layer1, its random weights seeded.
 StagedNetwork seeded_fine_tuning_network() {
   torch::manual_seed(3);
-  auto network = create_network({"resnet18", 4, "small", 0.125});
+  auto network = create_network({"resnet18", 4, Stem::Small, 0.125});
   network->set_cut("layer1");
   network->freeze_prefix();
   network->copy_main_to_twins();
@@ -89,7 +89,7 @@ TEST(Precision, Bf16AttackLeavesTheUpdateInFloat32) {
 // that the bf16 attack's δ, evaluated in float32, is about as adversarial as the float32 attack's.
 TEST(Precision, Bf16AttackIsNearlyAsStrongAsTheFloat32Attack) {
   torch::manual_seed(5);
-  auto network = create_network({"resnet18", 10, "small", 0.25});
+  auto network = create_network({"resnet18", 10, Stem::Small, 0.25});
   network->set_cut("layer1");
   network->eval();
   const auto images = torch::randn({16, 3, 16, 16});
@@ -125,9 +125,9 @@ TEST(Precision, Bf16AttackNeedsAFloat32Run) {
   config.weights = "w";
   config.attack_bf16 = true;
   EXPECT_NO_THROW(config.validate());
-  config.precision = "fp64";
+  config.precision = Precision::FP64;
   EXPECT_THROW(config.validate(), Error);
-  config.precision = "fp32";
+  config.precision = Precision::FP32;
   EXPECT_TRUE(TrainConfig::from_json(config.to_json()).attack_bf16);
 }
 

@@ -48,7 +48,7 @@ class SegmentationTraining : public ::testing::Test {
   static TrainConfig scratch_config() {
     TrainConfig c;
     c.task = Task::Segmentation;
-    c.network = {"fcn_resnet18", 5, "imagenet", 0.25};
+    c.network = {"fcn_resnet18", 5, Stem::ImageNet, 0.25};
     c.data = (root_ / "scenes").string();
     c.out = (root_ / "scratch").string();
     c.from_scratch = true;
@@ -96,7 +96,7 @@ TEST_F(SegmentationTraining, FromScratchLowersThePixelLossAndReportsMIoU) {
   EXPECT_NE(log.str().find("val mIoU"), std::string::npos) << log.str();
 
   // AdvBN's attack on a batch of label maps raises the per-pixel loss at every step.
-  auto network = load_network({"fcn_resnet18", 5, "imagenet", 0.25},
+  auto network = load_network({"fcn_resnet18", 5, Stem::ImageNet, 0.25},
                               (root_ / "scratch" / "best.safetensors").string(), false);
   network->set_cut("layer1");
   network->freeze_prefix();

@@ -31,7 +31,7 @@ class TrainerTest : public ::testing::Test {
 
   static TrainConfig scratch_config(const std::string& name) {
     TrainConfig c;
-    c.network = {"resnet18", 4, "small", 0.125};
+    c.network = {"resnet18", 4, Stem::Small, 0.125};
     c.data = (root_ / "data").string();
     c.out = (root_ / name).string();
     c.from_scratch = true;

@@ -36,7 +36,7 @@ struct FineTuning {
 
   explicit FineTuning(int64_t batch = 6, int64_t image_size = 16) {
     torch::manual_seed(7);
-    network = create_network({"resnet18", 5, "small", 0.125});
+    network = create_network({"resnet18", 5, Stem::Small, 0.125});
     network->set_cut("layer1");
     network->freeze_prefix();
     network->copy_main_to_twins();

@@ -38,7 +38,8 @@ nlohmann::json run_data_benchmark(const DataBenchParams& params) {
   const int workers = params.workers > 0 ? params.workers : std::max(1, torch::get_num_threads());
   torch::set_num_threads(1);
   const auto dataset = data::open_dataset(params.data, data::Split::Train);
-  const auto pipeline = data::train_pipeline(params.augment, params.image_size, /*small_images=*/false,
+  const auto pipeline = data::train_pipeline(data::parse_augmentation(params.augment), params.image_size,
+                                             /*small_images=*/false,
                                              data::imagenet_normalization());
   data::Loader loader(dataset, pipeline, {params.batch, /*shuffle=*/true, /*drop_last=*/true, workers, 2, 0});
   double seconds = 0;

@@ -11,6 +11,7 @@
 #include "advbn/attack_options.h"
 #include "advbn/commands.h"
 #include "advbn/config_file.h"
+#include "advbn/enum_option.h"
 #include "advbn/distributed/process_group.h"
 #include "advbn/error.h"
 #include "advbn/network_options.h"
@@ -25,8 +26,6 @@ namespace {
 struct TrainParams {
   TrainConfig config;
   NetworkOptions network;
-  std::string method = "advbn";
-  std::string task = "classification";
   std::string config_file;
   std::string resume;
   RuntimeOptions runtime;
@@ -38,11 +37,10 @@ struct TrainParams {
 void add_train_options(CLI::App& cmd, TrainParams& p) {
   auto& c = p.config;
   add_network_options(cmd, p.network, /*weights_required=*/false);
-  cmd.add_option("--task", p.task,
-                 "classification, or segmentation: --data is a Cityscapes, GTA5, SYNTHIA or train-id folder, "
-                 "the loss per pixel, validation by mIoU")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"classification", "segmentation"}));
+  add_enum_option(cmd, "--task", c.task,
+                  "classification, or segmentation: --data is a Cityscapes, GTA5, SYNTHIA or train-id folder, "
+                  "the loss per pixel, validation by mIoU",
+                  {"classification", "segmentation"}, parse_task, [](Task t) { return to_string(t); });
   cmd.add_option("--data", c.data,
                  "Training data: IDX folder, CIFAR binary folder or image folder; with --task segmentation, "
                  "Cityscapes (leftImg8bit/ + gtFine/), SYNTHIA (RGB/ + GT/LABELS/), GTA5 (images/ + labels/) or "
@@ -52,11 +50,10 @@ void add_train_options(CLI::App& cmd, TrainParams& p) {
       ->capture_default_str();
   cmd.add_option("--limit", c.limit, "Use only the first N training images (0: all)")->capture_default_str();
   cmd.add_option("--out", c.out, "Output folder for checkpoints and metrics");
-  cmd.add_option("--method", p.method,
-                 "standard, advbn (Algorithm 1), or a peer in the same harness: mixstyle, dsu, padain, "
-                 "crossnorm (feature statistics perturbed at the cut), advprop (pixel PGD with twin BNs)")
-      ->capture_default_str()
-      ->check(CLI::IsMember(train_method_names()));
+  add_enum_option(cmd, "--method", c.method,
+                  "standard, advbn (Algorithm 1), or a peer in the same harness: mixstyle, dsu, padain, "
+                  "crossnorm (feature statistics perturbed at the cut), advprop (pixel PGD with twin BNs)",
+                  train_method_names(), parse_train_method, [](TrainMethod m) { return to_string(m); });
   cmd.add_flag("--from-scratch", c.from_scratch, "Train the whole network from random weights");
   cmd.add_option("--epochs", c.epochs, "Epochs")->capture_default_str();
   cmd.add_option("--batch", c.batch, "Global batch size")->capture_default_str();
@@ -86,17 +83,18 @@ void add_train_options(CLI::App& cmd, TrainParams& p) {
   cmd.add_option("--advprop-step-size", c.advprop_step_size, "AdvProp: PGD step on the pixel scale")
       ->capture_default_str();
   cmd.add_option("--advprop-steps", c.advprop_steps, "AdvProp: PGD steps")->capture_default_str();
-  cmd.add_option("--augment", c.augment, "basic, autoaugment or none")->capture_default_str()
-      ->check(CLI::IsMember({"basic", "autoaugment", "none"}));
+  add_enum_option(cmd, "--augment", c.augment, "basic, autoaugment or none (segmentation: basic or none)",
+                  {"basic", "autoaugment", "none"}, data::parse_augmentation,
+                  [](data::Augmentation a) { return data::to_string(a); });
   cmd.add_option("--image-size", c.image_size,
                  "Training image size (0: 224, or native for ≤ 64 px); segmentation: the crop (0: 512, or the "
                  "shorter side for ≤ 64 px)")
       ->capture_default_str();
   cmd.add_option("--seed", c.seed, "Random seed")->capture_default_str();
-  cmd.add_option("--precision", c.precision,
-                 "fp32; fp64 (slower; runs that must agree to rounding); bf16 (autocast: convolutions in "
-                 "bfloat16, weights in float32)")
-      ->capture_default_str()->check(CLI::IsMember({"fp32", "fp64", "bf16"}));
+  add_enum_option(cmd, "--precision", c.precision,
+                  "fp32; fp64 (slower; runs that must agree to rounding); bf16 (autocast: convolutions in "
+                  "bfloat16, weights in float32)",
+                  {"fp32", "fp64", "bf16"}, parse_precision, [](Precision p) { return to_string(p); });
   cmd.add_option("--workers", c.workers, "Data worker threads (0: as many as --threads)")->capture_default_str();
   cmd.add_option("--config", p.config_file, "YAML or JSON file of options (flags win)");
   cmd.add_option("--resume", p.resume,
@@ -153,8 +151,6 @@ TrainConfig requested_config(const TrainParams& p) {
   TrainConfig config = p.config;
   config.network = p.network.spec;
   config.weights = p.network.weights;
-  config.method = parse_train_method(p.method);
-  config.task = parse_task(p.task);
   return config;
 }
 

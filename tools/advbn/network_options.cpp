@@ -1,5 +1,6 @@
 #include "advbn/network_options.h"
 
+#include "advbn/enum_option.h"
 #include "advbn/models/weights.h"
 
 namespace advbn::cli {
@@ -16,9 +17,8 @@ void add_network_spec_options(CLI::App& command, NetworkSpec& spec) {
                      "Number of output classes (0: read from the weights, or the data when training)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  command.add_option("--stem", spec.stem, "imagenet (7×7/2 + max-pool) or small (3×3/1)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"imagenet", "small"}));
+  add_enum_option(command, "--stem", spec.stem, "imagenet (7×7/2 + max-pool) or small (3×3/1)", {"imagenet", "small"},
+                  parse_stem, [](Stem stem) { return to_string(stem); });
   command.add_option("--width", spec.width, "Width multiplier of every stage")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

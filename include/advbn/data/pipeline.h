@@ -7,6 +7,7 @@
 // Order: grayscale → RGB, geometry, horizontal flip, AutoAugment, extra image op, normalise —
 // torchvision's order for its ImageNet recipes, with the extra op last so a corruption sees the
 // final crop, as ImageNet-C's corruptions do.
+#include <advbn/data/augmentation.h>
 #include <advbn/data/normalization.h>
 #include <advbn/data/paired_transforms.h>
 
@@ -59,21 +60,20 @@ struct Pipeline {
   torch::Tensor apply(const cv::Mat& image, size_t index, std::mt19937_64& rng) const;
 };
 
-// Training preprocessing. augment: "basic" (crop + flip), "autoaugment" (crop + flip +
-// AutoAugment) or "none" (the evaluation geometry, no randomness). Large images use
-// RandomResizedCrop(image_size); small ones (at most 64 px, e.g. CIFAR, Fashion-MNIST) use
-// RandomCrop(image_size, padding image_size / 8). Throws advbn::Error for another augment name or
-// image_size < 1.
-Pipeline train_pipeline(const std::string& augment, int image_size, bool small_images,
+// Training preprocessing: Basic (crop + flip), AutoAugment (crop + flip + AutoAugment) or None
+// (the evaluation geometry, no randomness). Large images use RandomResizedCrop(image_size); small
+// ones (at most 64 px, e.g. CIFAR, Fashion-MNIST) use RandomCrop(image_size, padding
+// image_size / 8). Throws advbn::Error for image_size < 1.
+Pipeline train_pipeline(Augmentation augment, int image_size, bool small_images,
                         const Normalization& normalization);
 
 // Evaluation preprocessing: Resize(image_size · 256 / 224) + CenterCrop(image_size) for large
 // images, a resize to image_size (identity at the native size) for small ones.
 Pipeline eval_pipeline(int image_size, bool small_images, const Normalization& normalization);
 
-// Segmentation training: ScaleCrop to crop_size with a random flip ("basic"), or a random crop
-// alone ("none"); throws advbn::Error for another augment name or crop_size < 1.
-Pipeline segmentation_train_pipeline(const std::string& augment, int crop_size, const Normalization& normalization);
+// Segmentation training: ScaleCrop to crop_size with a random flip (Basic), or a random crop
+// alone (None); throws advbn::Error for AutoAugment or crop_size < 1.
+Pipeline segmentation_train_pipeline(Augmentation augment, int crop_size, const Normalization& normalization);
 
 // Segmentation evaluation: whole images, unscaled.
 Pipeline segmentation_eval_pipeline(const Normalization& normalization);

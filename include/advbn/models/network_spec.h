@@ -9,10 +9,18 @@
 
 namespace advbn {
 
+// A ResNet's first block: torchvision's 7×7/2 convolution + max-pool, or a 3×3/1 convolution for
+// small images.
+enum class Stem { ImageNet, Small };
+
+// "imagenet" or "small"; parse_stem throws advbn::Error for another name.
+Stem parse_stem(const std::string& name);
+std::string to_string(Stem stem);
+
 struct NetworkSpec {
   std::string arch = "resnet50";
   int64_t num_classes = 1000;
-  std::string stem = "imagenet";  // "imagenet" (7×7/2 + max-pool) or "small" (3×3/1)
+  Stem stem = Stem::ImageNet;
   double width = 1.0;
   // What the network's inputs are normalised with: torchvision's models expect ImageNet's
   // statistics, and so does every network this project trains unless told otherwise. Training,

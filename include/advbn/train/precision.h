@@ -11,6 +11,7 @@ namespace advbn {
 enum class Precision { FP32, FP64, BF16 };
 
 Precision parse_precision(const std::string& name);  // "fp32" | "fp64" | "bf16"
+std::string to_string(Precision precision);
 
 // The dtype of weights and input batches.
 torch::Dtype weight_dtype(Precision precision);

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "advbn/core/advbn_options.h"
+#include "advbn/data/augmentation.h"
 #include "advbn/models/network_spec.h"
+#include "advbn/train/precision.h"
 
 namespace advbn {
 
@@ -29,7 +31,7 @@ TrainMethod parse_train_method(const std::string& name);
 std::string to_string(TrainMethod method);
 
 // What the network predicts: one class per image, or one per pixel (segmentation folders,
-// data/segmentation_folder.h; the loss and scores of core/prediction_loss.h and ConfusionMatrix).
+// data/segmentation_folder.h; the loss and scores of eval/prediction_loss.h and ConfusionMatrix).
 enum class Task { Classification, Segmentation };
 
 // "classification" or "segmentation"; parse_task throws advbn::Error for another name.
@@ -71,7 +73,7 @@ struct TrainConfig {
   double advprop_eps = 1.0 / 255;
   double advprop_step_size = 1.0 / 255;
   int advprop_steps = 2;
-  std::string augment = "basic";  // basic | autoaugment | none (segmentation: basic | none)
+  data::Augmentation augment = data::Augmentation::Basic;  // segmentation: Basic or None
   // 0: 224 for large images, native size for small ones. Segmentation: the training crop
   // (0: 512, or the image's shorter side for images up to 64 px); evaluation sees whole images.
   int image_size = 0;
@@ -82,7 +84,7 @@ struct TrainConfig {
   // both, R ranks × batch/R train as one process with the global batch.
   bool sync_bn = false;
   bool sync_adv_stats = false;
-  std::string precision = "fp32";  // fp32 | fp64 | bf16 (see precision.h)
+  Precision precision = Precision::FP32;
 
   // Throws advbn::Error naming the first impossible value.
   void validate() const;

@@ -1,4 +1,4 @@
-#include "advbn/core/prediction_loss.h"
+#include "advbn/eval/prediction_loss.h"
 
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/functional/upsampling.h>
