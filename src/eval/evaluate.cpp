@@ -50,8 +50,9 @@ SegmentationEvalResult evaluate_segmentation(StagedNetworkImpl& network, data::L
   ClassificationMeter meter;  // the loss and pixel counts
   ConfusionMatrix confusion(classes);
   for_each_batch(network, loader, branch, device, progress, [&](const torch::Tensor& logits, const torch::Tensor& labels) {
-    meter.add(logits, labels, summed_prediction_loss(logits, labels));
-    confusion.add(dense_logits(logits, labels).argmax(1), labels);
+    const auto scores = dense_logits(logits, labels);  // upsampled once; the meter and the loss take them as they are
+    meter.add(scores, labels, summed_prediction_loss(scores, labels));
+    confusion.add(scores.argmax(1), labels);
     return StepStats{meter.mean_loss(), meter.top1(), -1};
   });
   meter.merge_replicas(replicas, device);

@@ -1,9 +1,9 @@
 #include "advbn/eval/prediction_loss.h"
 
 #include <torch/nn/functional/loss.h>
-#include <torch/nn/functional/upsampling.h>
 
 #include "advbn/data/segmentation_labels.h"
+#include "advbn/models/segmenter.h"
 
 namespace advbn {
 
@@ -11,10 +11,7 @@ namespace F = torch::nn::functional;
 
 torch::Tensor dense_logits(const torch::Tensor& logits, const torch::Tensor& labels) {
   if (!is_dense(labels) || (logits.size(-2) == labels.size(-2) && logits.size(-1) == labels.size(-1))) return logits;
-  return F::interpolate(logits, F::InterpolateFuncOptions()
-                                    .size(std::vector<int64_t>{labels.size(-2), labels.size(-1)})
-                                    .mode(torch::kBilinear)
-                                    .align_corners(false));
+  return upsample_bilinear(logits, labels.size(-2), labels.size(-1));
 }
 
 torch::Tensor prediction_loss(const torch::Tensor& logits, const torch::Tensor& labels) {

@@ -59,10 +59,7 @@ torch::Tensor DeepLabV3Impl::head(const torch::Tensor& x, BNBranch branch) {
   }
   const auto pooled =
       torch::relu(conv_then_batch_norm(*branch_convs_[4], *branch_bns_[4], torch::adaptive_avg_pool2d(x, {1, 1}), branch));
-  branches.push_back(F::interpolate(pooled, F::InterpolateFuncOptions()
-                                                .size(std::vector<int64_t>{x.size(-2), x.size(-1)})
-                                                .mode(torch::kBilinear)
-                                                .align_corners(false)));
+  branches.push_back(upsample_bilinear(pooled, x.size(-2), x.size(-1)));
   auto out = torch::relu(conv_then_batch_norm(*project_conv_, *project_bn_, torch::cat(branches, 1), branch));
   out = F::dropout(out, F::DropoutFuncOptions().p(0.5).training(is_training()));
   out = torch::relu(conv_then_batch_norm(*head_conv_, *head_bn_, out, branch));

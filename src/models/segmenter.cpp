@@ -18,12 +18,13 @@ ResNetOptions segmentation_backbone(const SegmenterOptions& options, const std::
   return backbone;
 }
 
+torch::Tensor upsample_bilinear(const torch::Tensor& x, int64_t rows, int64_t cols) {
+  return F::interpolate(
+      x, F::InterpolateFuncOptions().size(std::vector<int64_t>{rows, cols}).mode(torch::kBilinear).align_corners(false));
+}
+
 torch::Tensor segmentation_logits(StagedNetworkImpl& network, const torch::Tensor& images, BNBranch branch) {
-  const auto logits = network.forward(images, branch);
-  return F::interpolate(logits, F::InterpolateFuncOptions()
-                                    .size(std::vector<int64_t>{images.size(-2), images.size(-1)})
-                                    .mode(torch::kBilinear)
-                                    .align_corners(false));
+  return upsample_bilinear(network.forward(images, branch), images.size(-2), images.size(-1));
 }
 
 }  // namespace advbn

@@ -21,6 +21,9 @@ struct SegmenterOptions {
 // The dilated backbone's options, named `arch`.
 ResNetOptions segmentation_backbone(const SegmenterOptions& options, const std::string& arch);
 
+// `x` (N × C × h × w) resized bilinearly (align_corners false, as torchvision) to rows × cols.
+torch::Tensor upsample_bilinear(const torch::Tensor& x, int64_t rows, int64_t cols);
+
 // Per-pixel class scores of `images` (N × 3 × H × W) at their own size, N × classes × H × W:
 // the network's output upsampled bilinearly (align_corners false), as torchvision's forward.
 torch::Tensor segmentation_logits(StagedNetworkImpl& network, const torch::Tensor& images,
