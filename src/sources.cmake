@@ -28,6 +28,16 @@ set(ADVBN_SOURCES
   src/models/vgg.cpp
   src/models/network_spec.cpp
   src/models/network_factory.cpp
+  src/autoencoder/adain.cpp
+  src/autoencoder/decoder.cpp
+  src/autoencoder/encoder.cpp
+  src/autoencoder/autoencoder.cpp
+  src/autoencoder/image_tensors.cpp
+  src/autoencoder/style_images.cpp
+  src/autoencoder/autoencoder_training.cpp
+  src/autoencoder/stylize.cpp
+  src/autoencoder/bottleneck_attack.cpp
+  src/autoencoder/perturbation_gallery.cpp
   src/models/weights.cpp
   src/eval/meters.cpp
   src/eval/segmentation_metrics.cpp

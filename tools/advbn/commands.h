@@ -14,5 +14,9 @@ void add_eval_command(CLI::App& app);
 void add_divergence_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_autoencoder_command(CLI::App& app);
+void add_stylize_command(CLI::App& app);
+void add_visualize_command(CLI::App& app);
+void add_make_advbn_dataset_command(CLI::App& app);
 
 }  // namespace advbn::cli

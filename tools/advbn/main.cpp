@@ -21,5 +21,9 @@ int main(int argc, char** argv) {
   advbn::cli::add_corrupt_command(app);
   advbn::cli::add_filter_command(app);
   advbn::cli::add_bench_command(app);
+  advbn::cli::add_autoencoder_command(app);
+  advbn::cli::add_stylize_command(app);
+  advbn::cli::add_visualize_command(app);
+  advbn::cli::add_make_advbn_dataset_command(app);
   return advbn::cli::run_app(app, argc, argv, "advbn");
 }

@@ -14,6 +14,11 @@ set(ADVBN_COMMAND_SOURCES
   tools/advbn/forked_measurement.cpp
   tools/advbn/bench_data.cpp
   tools/advbn/cmd_bench.cpp
+  tools/advbn/autoencoder_options.cpp
+  tools/advbn/cmd_autoencoder.cpp
+  tools/advbn/cmd_stylize.cpp
+  tools/advbn/cmd_visualize.cpp
+  tools/advbn/cmd_make_advbn_dataset.cpp
 )
 
 # The commands that need OpenCV only; also built into advbn-shift, a program without LibTorch.
