@@ -59,5 +59,6 @@ set(ADVBN_SOURCES
   src/demo/finished_runs.cpp
   src/demo/segmentation_scenes.cpp
   src/demo/segmentation_demo.cpp
+  src/demo/autoencoder_demo.cpp
   src/demo/demo.cpp
 )

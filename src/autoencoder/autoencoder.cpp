@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "advbn/error.h"
@@ -12,8 +13,10 @@
 namespace advbn {
 
 torch::Tensor pad_to_multiple(const torch::Tensor& images, int64_t stride) {
-  const int64_t bottom = (stride - images.size(2) % stride) % stride;
-  const int64_t right = (stride - images.size(3) % stride) % stride;
+  // At least two positions per side at the bottleneck: reflection padding needs them.
+  auto padded_side = [&](int64_t side) { return std::max((side + stride - 1) / stride, int64_t{2}) * stride; };
+  const int64_t bottom = padded_side(images.size(2)) - images.size(2);
+  const int64_t right = padded_side(images.size(3)) - images.size(3);
   if (bottom == 0 && right == 0) return images;
   // Reflection needs the pad to be smaller than the side; replication covers tiny images.
   const bool reflect = bottom < images.size(2) && right < images.size(3);

@@ -18,6 +18,7 @@
 #include "advbn/data/open_dataset.h"
 #include "advbn/data/pipeline.h"
 #include "advbn/data/subset.h"
+#include "advbn/demo/autoencoder_demo.h"
 #include "advbn/demo/finished_runs.h"
 #include "advbn/demo/segmentation_demo.h"
 #include "advbn/error.h"
@@ -49,6 +50,8 @@ struct DemoPlan {
   std::string cut = "layer1";
   double epsilon = 1.1;
   int64_t test_images = 0;
+  int decoder_epochs = 0;
+  int64_t decoder_limit = 0;
 };
 
 DemoPlan plan_for(const DemoOptions& options) {
@@ -59,7 +62,10 @@ DemoPlan plan_for(const DemoOptions& options) {
     plan.finetune_limit = 3000;
     plan.finetune_epochs = 1;
     plan.test_images = 500;
+    plan.decoder_epochs = 1;
+    plan.decoder_limit = 6000;
   } else {
+    plan.decoder_epochs = 3;
     plan.pretrain_epochs = 5;  // limits stay 0: the whole training set
     plan.finetune_epochs = 2;
     plan.test_images = 2000;
@@ -340,6 +346,16 @@ nlohmann::json run_demo(const DemoOptions& requested, std::ostream& log) {
         }
       });
 
+  auto autoencoder_sets = make_autoencoder_test_sets(
+      options, {plan.arch, pretrained, plan.cut, plan.decoder_epochs, plan.decoder_limit}, test, log);
+  const auto autoencoder_top1 = evaluate_shifts(models, test, pipeline, autoencoder_sets.shifts,
+                                                static_cast<size_t>(plan.batch), options.device);
+  for (size_t m = 0; m < models.size(); ++m) {
+    for (size_t s = 0; s < autoencoder_sets.shifts.size(); ++s) {
+      autoencoder_sets.section["models"][models[m].name][autoencoder_sets.shifts[s].name] = autoencoder_top1[m][s];
+    }
+  }
+
   const auto divergence =
       divergence_report(models, default_divergence_blocks(*pretrained_net, plan.cut), {"clean", test, pipeline},
                         static_cast<size_t>(plan.batch), options, log);
@@ -379,6 +395,7 @@ nlohmann::json run_demo(const DemoOptions& requested, std::ostream& log) {
     report["comparison"] = report::to_json(comparison);
   }
   report["divergence"] = divergence;
+  report["autoencoder"] = autoencoder_sets.section;
   if (options.segmentation) report["segmentation"] = run_segmentation_demo(options, log);
   report["examples"] = write_examples(test, shifts, options.out);
   report["seconds"] =
@@ -389,6 +406,7 @@ nlohmann::json run_demo(const DemoOptions& requested, std::ostream& log) {
   if (!json_file) throw Error("cannot write " + json_path.string());
   report::write_html_report(report, options.out);
   print_table(report, log);
+  print_autoencoder_table(report["autoencoder"], log);
   if (options.segmentation) print_segmentation_table(report["segmentation"], log);
   log << "\nreport: " << (fs::path(options.out) / "report.html").string() << " ("
       << std::setprecision(0) << report["seconds"].get<double>() << " s)\n";

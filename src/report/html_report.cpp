@@ -340,6 +340,48 @@ std::string segmentation_section(const json& report) {
   }
 }
 
+// The demo's Stylized and AdvBN-decoded test sets and its perturbation gallery
+// (report["autoencoder"], demo/autoencoder_demo.h).
+std::string autoencoder_section(const json& report) {
+  const auto it = report.find("autoencoder");
+  if (it == report.end() || it->is_null()) return {};
+  try {
+    const auto& models = it->at("models");
+    std::string html = "<h2>Stylized and AdvBN-decoded test sets</h2>\n<table class=\"summary\">\n<tr><th>Test set</th>";
+    for (const auto& [name, entry] : models.items()) html += "<th>" + escape_html(name) + " top-1 (%)</th>";
+    html += "<th>advbn &minus; standard</th></tr>\n";
+    for (const auto& set : it->at("test_sets")) {
+      const auto name = set.get<std::string>();
+      html += "<tr><td>" + escape_html(name) + "</td>";
+      for (const auto& [model, entry] : models.items()) html += td_number(format_percent(entry.at(name).get<double>()));
+      html += difference_cell(models.at("advbn").at(name).get<double>(), models.at("standard").at(name).get<double>(), true) +
+              "</tr>\n";
+    }
+    const auto& decoder = it->at("decoder");
+    const auto& styles = it->at("styles");
+    html += "</table>\n<p class=\"note\">A decoder trained for the pretrained network up to the cut (" +
+            escape_html(decoder.at("encoder").get<std::string>()) + ", held-out PSNR " +
+            format_number(decoder.at("val_psnr").get<double>(), "%.2f") + " dB) makes both sets: <i>stylized</i> takes each " +
+            "image's bottleneck statistics from one of " + std::to_string(styles.at("count").get<int>()) +
+            " style images (AdaIN, &alpha; = " + format_number(styles.at("alpha").get<double>(), "%g") +
+            "); <i>advbn_decoded</i> perturbs them with AdvBN against the pretrained classifier (paper App. A).</p>\n";
+    const auto& gallery = it->at("gallery");
+    html += "<figure><img src=\"" + escape_html(gallery.at("file").get<std::string>()) +
+            "\" alt=\"originals, reconstructions and AdvBN-decoded images\"><figcaption>Each row: a test image, its "
+            "reconstruction, then AdvBN at the bottleneck at ";
+    std::string figures;
+    for (const auto& column : gallery.at("columns")) {
+      const double epsilon = column.at("epsilon").get<double>();
+      if (epsilon <= 0) continue;
+      html += (figures.empty() ? "" : ", ") + std::string("&epsilon; = ") + format_number(epsilon, "%g");
+      figures += (figures.empty() ? "" : ", ") + format_number(column.at("top1").get<double>(), "%.1f") + "%";
+    }
+    return html + " (pretrained classifier's top-1 on these images: " + figures + ").</figcaption></figure>\n";
+  } catch (const json::exception& e) {
+    throw Error(std::string("report JSON: malformed \"autoencoder\" section: ") + e.what());
+  }
+}
+
 // Nested settings become dotted keys ("train.lr") so that the table stays two columns wide.
 void flatten(const json& value, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& rows) {
   if (value.is_object() && !value.empty()) {
@@ -392,6 +434,7 @@ void write_html_report(const json& report, const std::string& out_dir) {
   html += comparison_section(comparison, folder);
   html += divergence_section(divergences, folder);
   html += segmentation_section(report);
+  html += autoencoder_section(report);
   html += examples;
   html += config_section(report);
   html += "</body>\n</html>\n";

@@ -15,7 +15,8 @@
 
 namespace advbn {
 
-// Images N × 3 × H × W reflected at the bottom and right edges up to multiples of `stride`.
+// Images N × 3 × H × W extended at the bottom and right edges (reflected; replicated where the
+// image is too small to reflect) to multiples of `stride`, and to at least 2 × stride.
 torch::Tensor pad_to_multiple(const torch::Tensor& images, int64_t stride);
 
 struct PaddedFeatures {

@@ -4,7 +4,7 @@
 // encoder halved the resolution, and no normalisation layers (AdaIN's decoder design).
 //
 // The modules form one sequence — pad, conv, [ReLU], [upsample] per convolution — so the
-// parameter names are those of the public AdaIN decoder ("1.weight", "5.weight", …, "26.bias"),
+// parameter names are those of the public AdaIN decoder ("1.weight", "5.weight", …, "28.bias"),
 // and its decoder.pth loads into decoder_for_vgg_relu4_1().
 #include <nlohmann/json.hpp>
 #include <torch/nn/module.h>

@@ -31,6 +31,8 @@ struct DemoOptions {
   int seeds = 1;  // fine-tuning seeds per compared method: options.seed, options.seed + 1, …
   // Also the segmentation demo (segmentation_demo.h), as the report's "segmentation" section.
   bool segmentation = false;
+  // Style images of the Stylized-Fashion-MNIST test set (autoencoder_demo.h).
+  std::string styles = "/usr/share/backgrounds/gnome";
 };
 
 // The methods `--compare` without names compares: every training method and AdvBN's cheaper schedule.
