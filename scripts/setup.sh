@@ -11,6 +11,8 @@ packages=(
   # the Python package (python/) and its tests
   python3-dev pybind11-dev python3-pybind11 python3-pytest
   dataset-fashion-mnist
+  # the demo's style images (Stylized-Fashion-MNIST): the textures in /usr/share/backgrounds/gnome
+  gnome-backgrounds
   gnuplot-nox
   # scripts/fuzz.sh: clang, its libFuzzer and sanitizer runtimes, llvm-symbolizer for reports
   clang libclang-rt-14-dev llvm-14

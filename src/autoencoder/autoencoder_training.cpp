@@ -58,6 +58,14 @@ double psnr(const torch::Tensor& decoded, const torch::Tensor& target) {
   return (-10.0 * mse.log10()).mean().item<double>();
 }
 
+nlohmann::json to_json(const std::vector<AutoencoderEpoch>& history) {
+  nlohmann::json json = nlohmann::json::array();
+  for (const auto& e : history) {
+    json.push_back({{"epoch", e.epoch}, {"loss", e.loss}, {"val_psnr", e.val_psnr}, {"seconds", e.seconds}});
+  }
+  return json;
+}
+
 namespace {
 
 constexpr const char* kDecoderPrefix = "decoder.";
@@ -86,14 +94,6 @@ struct Run {
   std::unique_ptr<torch::optim::Adam> optimizer;
   std::vector<AutoencoderEpoch> history;
 };
-
-nlohmann::json to_json(const std::vector<AutoencoderEpoch>& history) {
-  nlohmann::json json = nlohmann::json::array();
-  for (const auto& e : history) {
-    json.push_back({{"epoch", e.epoch}, {"loss", e.loss}, {"val_psnr", e.val_psnr}, {"seconds", e.seconds}});
-  }
-  return json;
-}
 
 void save_run(const AutoencoderTrainConfig& config, Run& run) {
   io::StateDict tensors;
@@ -185,7 +185,11 @@ std::vector<AutoencoderEpoch> train_autoencoder(const AutoencoderTrainConfig& co
   fs::create_directories(config.out);
   if (fs::exists(checkpoint_file(config))) {
     restore_run(config, run);
-    log << "resuming " << config.out << " after epoch " << run.history.size() << "\n";
+    if (static_cast<int>(run.history.size()) >= config.epochs) {
+      log << "reusing the finished decoder in " << config.out << "\n";
+    } else {
+      log << "resuming " << config.out << " after epoch " << run.history.size() << "\n";
+    }
   }
   const auto style_images =
       config.loss == AutoencoderLoss::AdaIN ? load_style_images(config.styles, size) : std::vector<StyleImage>{};

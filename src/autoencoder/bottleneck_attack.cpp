@@ -38,11 +38,7 @@ BottleneckAttack::BottleneckAttack(Autoencoder autoencoder, StagedNetwork classi
 torch::Device BottleneckAttack::device() const { return autoencoder_.decoder->parameters().front().device(); }
 
 torch::Tensor BottleneckAttack::logits(const torch::Tensor& decoded) const {
-  const auto& n = classifier_->spec().normalization;
-  const auto options = decoded.options();
-  const auto mean = torch::tensor(std::vector<float>(n.mean.begin(), n.mean.end()), options).view({1, 3, 1, 1});
-  const auto std = torch::tensor(std::vector<float>(n.std.begin(), n.std.end()), options).view({1, 3, 1, 1});
-  return classifier_->forward((decoded.clamp(0, 1) - mean) / std);
+  return classifier_->forward(normalise_images(decoded.clamp(0, 1), classifier_->spec().normalization));
 }
 
 BottleneckAttackResult BottleneckAttack::run(const torch::Tensor& images, const torch::Tensor& labels) const {

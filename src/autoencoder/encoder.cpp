@@ -2,8 +2,10 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cctype>
 
+#include "advbn/autoencoder/image_tensors.h"
 #include "advbn/error.h"
 #include "advbn/io/weights_file.h"
 #include "advbn/models/network_factory.h"
@@ -96,11 +98,7 @@ NetworkPrefixEncoderImpl::NetworkPrefixEncoderImpl(StagedNetwork network, const 
 }
 
 torch::Tensor NetworkPrefixEncoderImpl::normalise(const torch::Tensor& images) const {
-  const auto& n = network_->spec().normalization;
-  const auto options = images.options();
-  const auto mean = torch::tensor(std::vector<float>(n.mean.begin(), n.mean.end()), options).view({1, 3, 1, 1});
-  const auto std = torch::tensor(std::vector<float>(n.std.begin(), n.std.end()), options).view({1, 3, 1, 1});
-  return (images - mean) / std;
+  return normalise_images(images, network_->spec().normalization);
 }
 
 std::vector<torch::Tensor> NetworkPrefixEncoderImpl::levels(const torch::Tensor& images) {

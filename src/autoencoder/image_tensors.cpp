@@ -22,6 +22,14 @@ torch::Tensor images_to_tensor(const std::vector<cv::Mat>& images) {
   return batch;
 }
 
+torch::Tensor normalise_images(const torch::Tensor& images, const data::Normalization& normalization) {
+  const auto& n = normalization;
+  const auto options = images.options();
+  const auto mean = torch::tensor(std::vector<float>(n.mean.begin(), n.mean.end()), options).view({1, 3, 1, 1});
+  const auto std = torch::tensor(std::vector<float>(n.std.begin(), n.std.end()), options).view({1, 3, 1, 1});
+  return (images - mean) / std;
+}
+
 std::vector<cv::Mat> tensor_to_images(const torch::Tensor& images) {
   const auto bytes = images.detach().to(torch::kCPU, torch::kFloat).clamp(0, 1).mul(255).round().to(torch::kUInt8)
                          .permute({0, 2, 3, 1}).contiguous();

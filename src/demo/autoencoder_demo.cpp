@@ -91,12 +91,10 @@ AutoencoderTestSets make_autoencoder_test_sets(const DemoOptions& options, const
   for (const auto& column : gallery.columns) {
     columns.push_back({{"title", column.title}, {"epsilon", column.epsilon}, {"loss", column.loss}, {"top1", column.top1}});
   }
-  nlohmann::json history_json = nlohmann::json::array();
-  for (const auto& e : history) history_json.push_back({{"epoch", e.epoch}, {"loss", e.loss}, {"val_psnr", e.val_psnr}, {"seconds", e.seconds}});
   const double n = static_cast<double>(images.size());
   AutoencoderTestSets sets;
   sets.section = {
-      {"decoder", {{"encoder", autoencoder.encoder->identity()}, {"loss", "pixel"}, {"history", history_json},
+      {"decoder", {{"encoder", autoencoder.encoder->identity()}, {"loss", "pixel"}, {"history", to_json(history)},
                    {"val_psnr", history.back().val_psnr}}},
       {"styles", {{"folder", options.styles}, {"count", styles.size()}, {"alpha", kStyleAlpha}, {"size", style_size}}},
       {"attack", {{"epsilon", attack_options.epsilon}, {"step_size", attack_options.step_size},

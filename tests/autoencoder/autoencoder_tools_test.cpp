@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -109,6 +110,23 @@ TEST_F(AutoencoderTools, ARerunResumesAfterTheLastEpochAndRefusesAnotherConfigur
   EXPECT_NE(log.str().find("resuming"), std::string::npos);
   config.lr = 1e-2;
   EXPECT_THROW(train_autoencoder(config, log), Error);
+}
+
+TEST_F(AutoencoderTools, TheAdaINLossTrainsTowardsTheTargetAndTheStyleStatistics) {
+  test::ScratchDir work("adain_loss");
+  write_class_folder(work.path / "styles", 1, 3, 24);
+  auto config = small_run(dir_->path);
+  config.out = (work.path / "run").string();
+  config.loss = AutoencoderLoss::AdaIN;
+  config.styles = (work.path / "styles").string();
+  config.style_weight = 1;
+  config.epochs = 4;
+  std::ostringstream log;
+  torch::manual_seed(3);
+  const auto history = train_autoencoder(config, log);
+  ASSERT_EQ(history.size(), 4u);
+  EXPECT_TRUE(std::isfinite(history.back().loss));
+  EXPECT_LT(history.back().loss, 0.8 * history.front().loss);
 }
 
 Autoencoder trained_autoencoder(const fs::path& dir) {

@@ -76,6 +76,11 @@ TEST(Autoencoder, OutputsKeepTheInputSizeForOddSizes) {
   EXPECT_EQ(resnet->identity(), "resnet18@layer2.1");
   const Autoencoder resnet_autoencoder{resnet, Decoder(resnet->mirror())};
   EXPECT_EQ(resnet_autoencoder.reconstruct(torch::rand({1, 3, 33, 31})).sizes(), (std::vector<int64_t>{1, 3, 33, 31}));
+  auto vgg19 = make_encoder({"vgg19", "", "relu4_1"});  // torchvision's VGG-19 features
+  EXPECT_EQ(vgg19->stride(), 8);
+  EXPECT_EQ(vgg19->channels(), 512);
+  const Autoencoder vgg19_autoencoder{vgg19, Decoder(vgg19->mirror())};
+  EXPECT_EQ(vgg19_autoencoder.reconstruct(torch::rand({1, 3, 21, 19})).sizes(), (std::vector<int64_t>{1, 3, 21, 19}));
   // The ResNet's levels are its blocks up to the cut: stem, layer1.0, layer1.1, layer2.0, layer2.1.
   EXPECT_EQ(resnet->levels(torch::rand({1, 3, 32, 32})).size(), 5u);
 }

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <fstream>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "advbn/shift/corruptions.h"
 #include "advbn/shift/filters.h"
@@ -23,8 +25,16 @@ TEST(Demo, QuickRunWritesACompleteReport) {
   const auto dir = test::temp_dir("demo");
   test::write_quadrant_idx(dir / "data", 400, 100);
   const auto out = dir / "out";
+  // Style images of its own, so the test does not depend on the installed textures.
+  std::filesystem::create_directories(dir / "styles");
+  for (int i = 0; i < 3; ++i) {
+    cv::Mat style(40, 40, CV_8UC3, cv::Scalar(60 * i, 255 - 60 * i, 128));
+    cv::randu(style(cv::Rect(0, 0, 20, 40)), 0, 255);
+    cv::imwrite((dir / "styles" / ("style" + std::to_string(i) + ".png")).string(), style);
+  }
+  const std::string styles = " --styles " + (dir / "styles").string();
   const auto run = test::run_tool("demo --quick --threads 2 --test-images 20 --data " +
-                                  (dir / "data").string() + " --out " + out.string());
+                                  (dir / "data").string() + " --out " + out.string() + styles);
   ASSERT_EQ(run.exit_code, 0) << run.output;
 
   std::ifstream in(out / "report.json");
@@ -73,10 +83,23 @@ TEST(Demo, QuickRunWritesACompleteReport) {
   }
   EXPECT_TRUE(std::filesystem::exists(out / "plots" / "divergence_1.png"));
 
+  // Stylized and AdvBN-decoded test sets, made by a decoder trained for the pretrained prefix.
+  const auto& autoencoder = report.at("autoencoder");
+  EXPECT_GT(autoencoder.at("decoder").at("val_psnr").get<double>(), 0);
+  EXPECT_EQ(autoencoder.at("styles").at("count"), 3);
+  ASSERT_EQ(autoencoder.at("test_sets").size(), 2u);
+  for (const char* name : {"pretrained", "standard", "advbn", "advbn_adv_branch"}) {
+    for (const auto& set : autoencoder.at("test_sets")) {
+      expect_percentage(autoencoder.at("models").at(name).at(set.get<std::string>()), std::string(name) + "." + set.dump());
+    }
+  }
+  EXPECT_TRUE(std::filesystem::exists(out / autoencoder.at("gallery").at("file").get<std::string>()));
+  EXPECT_EQ(autoencoder.at("gallery").at("columns").size(), 6u);  // original, reconstruction, 4 × ε
+
   // A second run reuses every finished training run, also when it names the folder another way;
   // with --segmentation it adds the segmentation section to the same report.
   const auto again = test::run_tool("demo --quick --segmentation --threads 2 --test-images 20 --data " +
-                                    (dir / "data").string() + " --out " + (out / ".." / out.filename()).string());
+                                    (dir / "data").string() + " --out " + (out / ".." / out.filename()).string() + styles);
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("reusing the finished run"), std::string::npos) << again.output;
   const auto segmentation_start = again.output.find("[segmentation");
@@ -99,11 +122,12 @@ TEST(Demo, QuickRunWritesACompleteReport) {
   std::ifstream html(out / "report.html");
   const std::string page((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
   EXPECT_NE(page.find("<h2>Segmentation</h2>"), std::string::npos);
+  EXPECT_NE(page.find("<h2>Stylized and AdvBN-decoded test sets</h2>"), std::string::npos);
 
   // Methods compared over two seeds: the demo's own runs are reused at the first seed.
   const auto compared = test::run_tool("demo --quick --threads 2 --test-images 20 --compare standard mixstyle "
                                        "advbn_cheap --seeds 2 --data " + (dir / "data").string() + " --out " +
-                                       out.string());
+                                       out.string() + styles);
   ASSERT_EQ(compared.exit_code, 0) << compared.output;
   std::ifstream compared_in(out / "report.json");
   const auto comparison = nlohmann::json::parse(compared_in).at("comparison");

@@ -15,8 +15,8 @@ void add_demo_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "demo",
       "Does AdvBN make a model robust? Pretrains a small ResNet on Fashion-MNIST, fine-tunes it "
-      "with and without AdvBN, tests both on 15 corruptions x 5 severities and on filters, and "
-      "writes report.json + report.html");
+      "with and without AdvBN, tests both on 15 corruptions x 5 severities, on filters, on Stylized-Fashion-MNIST and on "
+      "Fashion-MNIST-AdvBN (made by an autoencoder), and writes report.json + report.html");
   cmd->add_flag("--quick", options->quick, "Small budget (75 s on a quiet 2-core machine, measured 2026-12-04)");
   cmd->add_option("--out", options->out, "Output folder (finished runs in it are reused)")
       ->capture_default_str();
@@ -41,6 +41,9 @@ void add_demo_command(CLI::App& app) {
   cmd->add_flag("--segmentation", options->segmentation,
                 "Also segmentation: an FCN trained on scenes of Fashion-MNIST items on flat backgrounds, fine-tuned "
                 "with and without AdvBN, scored (mIoU) on other backgrounds, corruptions and filters");
+  cmd->add_option("--styles", options->styles,
+                  "Style images of the Stylized-Fashion-MNIST test set (any image files under this folder)")
+      ->capture_default_str();
   add_runtime_options(*cmd, *runtime);
   cmd->callback([options, runtime, compare] {
     // A bare --compare reaches here as one empty name.

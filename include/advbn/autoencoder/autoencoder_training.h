@@ -53,6 +53,9 @@ struct AutoencoderEpoch {
   double seconds;
 };
 
+// One object per epoch, as in metrics.jsonl.
+nlohmann::json to_json(const std::vector<AutoencoderEpoch>& history);
+
 // Trains (or resumes) the run `config` describes. Throws advbn::Error when OUT holds a run with
 // another configuration. `log` receives progress; `interactive` redraws one line.
 std::vector<AutoencoderEpoch> train_autoencoder(const AutoencoderTrainConfig& config, std::ostream& log,

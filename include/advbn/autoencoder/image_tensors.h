@@ -16,6 +16,10 @@ inline data::Normalization unit_scale() { return {{0, 0, 0}, {1, 1, 1}}; }
 // times). Throws advbn::Error for an empty list or images of different sizes.
 torch::Tensor images_to_tensor(const std::vector<cv::Mat>& images);
 
+// Images in [0, 1] (N × 3 × H × W, any device) → the inputs of a network trained with
+// `normalization`: (x − mean) / std per channel, differentiable.
+torch::Tensor normalise_images(const torch::Tensor& images, const data::Normalization& normalization);
+
 // N × 3 × H × W (any device) → N CV_8UC3 RGB images, values clamped to [0, 1] and rounded.
 std::vector<cv::Mat> tensor_to_images(const torch::Tensor& images);
 
