@@ -17,7 +17,7 @@ void add_demo_command(CLI::App& app) {
       "Does AdvBN make a model robust? Pretrains a small ResNet on Fashion-MNIST, fine-tunes it "
       "with and without AdvBN, tests both on 15 corruptions x 5 severities, on filters, on Stylized-Fashion-MNIST and on "
       "Fashion-MNIST-AdvBN (made by an autoencoder), and writes report.json + report.html");
-  cmd->add_flag("--quick", options->quick, "Small budget (75 s on a quiet 2-core machine, measured 2026-12-04)");
+  cmd->add_flag("--quick", options->quick, "Small budget (119 s on a quiet 2-core machine, measured 2026-12-04)");
   cmd->add_option("--out", options->out, "Output folder (finished runs in it are reused)")
       ->capture_default_str();
   cmd->add_option("--data", options->data, "Fashion-MNIST IDX folder")->capture_default_str();
