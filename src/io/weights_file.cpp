@@ -20,10 +20,16 @@ Format detect(const std::string& path) {
   uint8_t head[9] = {};
   const size_t count = static_cast<size_t>(std::min<uint64_t>(file.size(), sizeof head));
   file.read(head, count);
+  // Safetensors: an 8-byte length, then a JSON object. A length whose low byte is 0x80 makes the
+  // file start like a legacy checkpoint's pickle (PROTO opcode); the length fitting the file
+  // tells them apart there.
+  if (count == sizeof head && head[8] == '{') {
+    uint64_t header_length = 0;
+    for (int i = 7; i >= 0; --i) header_length = (header_length << 8) | head[i];
+    if (head[0] != 0x80 || header_length <= file.size() - 8) return Format::Safetensors;
+  }
   // Legacy checkpoints start with the PROTO opcode of their first pickle.
   if (starts_like_zip(head, count) || (count >= 1 && head[0] == 0x80)) return Format::TorchCheckpoint;
-  // Safetensors: an 8-byte length, then a JSON object.
-  if (count == sizeof head && head[8] == '{') return Format::Safetensors;
   return Format::Unknown;
 }
 

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 
@@ -18,6 +19,7 @@
 #include "advbn/autoencoder/stylize.h"
 #include "advbn/error.h"
 #include "advbn/models/network_factory.h"
+#include "advbn/models/weights.h"
 #include "scratch_dir.h"
 #include "test_support.h"
 
@@ -203,6 +205,30 @@ TEST_F(AutoencoderTools, StylisationIsDeterministicPerSeedAndKeepsTheLayout) {
   torch::NoGradGuard no_grad;
   const auto expected = tensor_to_images(autoencoder.reconstruct(images_to_tensor({rgb}))).front();
   EXPECT_LE(cv::norm(none.stylize(rgb, "class0/img0.png"), expected, cv::NORM_INF), 1);
+}
+
+TEST_F(AutoencoderTools, TheCommandsWriteAGalleryAndADataset) {
+  test::ScratchDir work("autoencoder_commands");
+  const auto classifier = (work.path / "classifier.safetensors").string();
+  auto network = create_network({"resnet18", 2});
+  save_network(*network, classifier);
+  const std::string models = " --encoder resnet18 --cut layer1 --decoder " +
+                             (dir_->path / "run" / "decoder.safetensors").string() + " --classifier " + classifier;
+  auto result = test::run_tool("visualize" + models + " --data " + (dir_->path / "images").string() +
+                               " --count 4 --eps 0.5 1.1 --out " + (work.path / "gallery").string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const cv::Mat grid = cv::imread((work.path / "gallery" / "gallery.png").string());
+  EXPECT_EQ(grid.rows, 4 * (96 + 4) - 4);  // 16 px cells enlarged 6×, 4 px gaps
+  EXPECT_EQ(grid.cols, 4 * (96 + 4) - 4);  // original, reconstruction, two ε
+  std::ifstream html(work.path / "gallery" / "index.html");
+  const std::string page((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
+  EXPECT_NE(page.find("eps = 1.1"), std::string::npos);
+
+  result = test::run_tool("make-advbn-dataset" + models + " --in " + (dir_->path / "images").string() + " --out " +
+                          (work.path / "advbn").string() + " --resize 0 --crop 0 --batch 32");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("wrote 40 images of 2 classes"), std::string::npos) << result.output;
+  EXPECT_TRUE(fs::exists(work.path / "advbn" / "class1" / "img19.png"));
 }
 
 TEST_F(AutoencoderTools, BadInputGetsOneClearLine) {

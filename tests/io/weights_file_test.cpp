@@ -24,6 +24,22 @@ TEST(WeightsFile, RecognisesEachFormatByContent) {
   expect_matches_reference(load_weights(fixture("dtypes.safetensors")), "dtypes");
 }
 
+// A safetensors header of 0x…80 bytes makes the file start with 0x80, a pickle's PROTO opcode.
+TEST(WeightsFile, SafetensorsWhoseLengthStartsLikeAPickleLoad) {
+  ScratchDir dir;
+  const std::string path = dir.file("w.safetensors");
+  const StateDict weights{{"w", at::arange(4, at::kFloat)}};
+  bool found = false;
+  for (size_t pad = 0; pad < 300 && !found; ++pad) {
+    write_safetensors(path, weights, {{"note", std::string(pad, 'x')}});
+    found = static_cast<unsigned char>(file_bytes(path)[0]) == 0x80;
+  }
+  ASSERT_TRUE(found);
+  const StateDict loaded = load_weights(path);
+  ASSERT_EQ(loaded.size(), 1u);
+  EXPECT_TRUE(loaded[0].second.equal(weights[0].second));
+}
+
 TEST(WeightsFile, StripsDataParallelPrefixFromSafetensors) {
   const StateDict weights = load_weights(fixture("data_parallel.safetensors"));
   ASSERT_EQ(weights.size(), 3u);

@@ -30,8 +30,9 @@ struct BottleneckAttackResult {
 
 class BottleneckAttack {
  public:
-  // The classifier is used whole (no cut), in eval mode, with its own input normalisation.
-  // Throws advbn::Error for invalid options.
+  // The classifier is used whole, in eval mode, with its own input normalisation: this sets its
+  // cut to kNoCut and freezes its parameters (it is shared, not copied). Throws advbn::Error for
+  // invalid options.
   BottleneckAttack(Autoencoder autoencoder, StagedNetwork classifier, AdvBNOptions options);
   // One batch: images N × 3 × H × W in [0, 1] and their labels (N, int64), on the models' device.
   // The batch's composition matters: the statistics are the batch's.
