@@ -33,6 +33,7 @@ set(ADVBN_SOURCES
   src/autoencoder/encoder.cpp
   src/autoencoder/autoencoder.cpp
   src/autoencoder/image_tensors.cpp
+  src/autoencoder/image_output.cpp
   src/autoencoder/style_images.cpp
   src/autoencoder/autoencoder_training.cpp
   src/autoencoder/stylize.cpp

@@ -167,15 +167,6 @@ Autoencoder load_trained_autoencoder(const AutoencoderTrainConfig& config) {
 std::vector<AutoencoderEpoch> train_autoencoder(const AutoencoderTrainConfig& config, std::ostream& log,
                                                 bool interactive, torch::Device device) {
   config.validate();
-  const auto all = data::open_dataset(config.data, data::Split::Train);
-  const auto [train_all, held_out] = data::split_validation(
-      all, std::min(0.5, static_cast<double>(config.val_images) / static_cast<double>(all->size())), config.seed);
-  const auto train_set = config.limit > 0 ? data::random_subset(train_all, static_cast<size_t>(config.limit), config.seed)
-                                          : train_all;
-  const cv::Mat probe = all->get(0).image;
-  const bool small = std::max(probe.rows, probe.cols) <= 64;
-  const int size = config.image_size > 0 ? config.image_size : (small ? std::max(probe.rows, probe.cols) : 256);
-
   Run run;
   auto encoder = make_encoder(config.encoder);
   run.model = {encoder, Decoder(encoder->mirror())};
@@ -187,10 +178,19 @@ std::vector<AutoencoderEpoch> train_autoencoder(const AutoencoderTrainConfig& co
     restore_run(config, run);
     if (static_cast<int>(run.history.size()) >= config.epochs) {
       log << "reusing the finished decoder in " << config.out << "\n";
-    } else {
-      log << "resuming " << config.out << " after epoch " << run.history.size() << "\n";
+      return run.history;
     }
+    log << "resuming " << config.out << " after epoch " << run.history.size() << "\n";
   }
+
+  const auto all = data::open_dataset(config.data, data::Split::Train);
+  const auto [train_all, held_out] = data::split_validation(
+      all, std::min(0.5, static_cast<double>(config.val_images) / static_cast<double>(all->size())), config.seed);
+  const auto train_set = config.limit > 0 ? data::random_subset(train_all, static_cast<size_t>(config.limit), config.seed)
+                                          : train_all;
+  const cv::Mat probe = all->get(0).image;
+  const bool small = std::max(probe.rows, probe.cols) <= 64;
+  const int size = config.image_size > 0 ? config.image_size : (small ? std::max(probe.rows, probe.cols) : 256);
   const auto style_images =
       config.loss == AutoencoderLoss::AdaIN ? load_style_images(config.styles, size) : std::vector<StyleImage>{};
 

@@ -1,16 +1,15 @@
 #include "advbn/autoencoder/bottleneck_attack.h"
 
-#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include <filesystem>
 
+#include "advbn/autoencoder/image_output.h"
 #include "advbn/autoencoder/image_tensors.h"
 #include "advbn/core/adv_batch_norm.h"
 #include "advbn/data/image_folder.h"
 #include "advbn/data/transforms.h"
 #include "advbn/error.h"
-#include "advbn/shift/folder_suite.h"
 
 namespace advbn {
 
@@ -49,7 +48,8 @@ BottleneckAttackResult BottleneckAttack::run(const torch::Tensor& images, const 
   }
   auto decode = [&](const torch::Tensor& f) { return autoencoder_.decode(f, encoded.height, encoded.width); };
   const FeatureLoss loss = [&](const torch::Tensor& f) { return torch::cross_entropy_loss(logits(decode(f)), labels); };
-  const auto attacked = AdvBatchNorm(options_).attack(encoded.features, loss);
+  // The loss at the final δ is measured below, with the accuracy.
+  const auto attacked = AdvBatchNorm(options_).attack(encoded.features, loss, /*evaluate_final_loss=*/false);
   torch::NoGradGuard no_grad;
   BottleneckAttackResult result;
   result.reconstructed = decode(encoded.features);
@@ -62,6 +62,12 @@ BottleneckAttackResult BottleneckAttack::run(const torch::Tensor& images, const 
   measure(result.reconstructed, result.clean_loss, result.clean_top1);
   measure(result.adversarial, result.adversarial_loss, result.adversarial_top1);
   return result;
+}
+
+BottleneckAttack::DecodedBatch BottleneckAttack::perturb_images(const std::vector<cv::Mat>& images,
+                                                               const std::vector<int64_t>& labels) const {
+  const auto result = run(images_to_tensor(images).to(device()), torch::tensor(labels).to(device()));
+  return {tensor_to_images(result.adversarial), result.clean_top1, result.adversarial_top1};
 }
 
 AdvBNDatasetSummary make_advbn_dataset(const BottleneckAttack& attack, const std::string& in, const std::string& out,
@@ -87,15 +93,8 @@ AdvBNDatasetSummary make_advbn_dataset(const BottleneckAttack& attack, const std
       images.push_back(sample.image);
       labels.push_back(sample.label);
     }
-    const auto device = attack.device();
-    const auto result = attack.run(images_to_tensor(images).to(device), torch::tensor(labels).to(device));
-    const auto decoded = tensor_to_images(result.adversarial);
-    for (size_t i = first; i < last; ++i) {
-      cv::Mat bgr;
-      cv::cvtColor(decoded[i - first], bgr, cv::COLOR_RGB2BGR);
-      const auto relative = fs::relative(dataset.path(i), in);
-      shift::write_image(fs::path(out) / fs::path(relative).replace_extension(".png"), bgr);
-    }
+    const auto result = attack.perturb_images(images, labels);
+    for (size_t i = first; i < last; ++i) write_rgb_image(png_in_mirror(in, dataset.path(i), out), result.images[i - first]);
     const double weight = static_cast<double>(last - first);
     summary.clean_top1 += result.clean_top1 * weight;
     summary.adversarial_top1 += result.adversarial_top1 * weight;

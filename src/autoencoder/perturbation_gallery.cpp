@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "advbn/autoencoder/image_output.h"
 #include "advbn/autoencoder/image_tensors.h"
 #include "advbn/data/transforms.h"
 #include "advbn/error.h"
-#include "advbn/shift/folder_suite.h"
 
 namespace advbn {
 
@@ -60,9 +60,7 @@ PerturbationGallery make_perturbation_gallery(const Autoencoder& autoencoder, co
 }
 
 void write_perturbation_gallery(const PerturbationGallery& gallery, const std::string& dir) {
-  cv::Mat bgr;
-  cv::cvtColor(gallery.grid, bgr, cv::COLOR_RGB2BGR);
-  shift::write_image(fs::path(dir) / "gallery.png", bgr);
+  write_rgb_image(fs::path(dir) / "gallery.png", gallery.grid);
   std::ofstream html(fs::path(dir) / "index.html");
   html << "<!doctype html><meta charset=\"utf-8\"><title>AdvBN perturbations</title>\n"
        << "<h1>AdvBN at the autoencoder's bottleneck</h1>\n"

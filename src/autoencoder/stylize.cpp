@@ -1,12 +1,12 @@
 #include "advbn/autoencoder/stylize.h"
 
-#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include <filesystem>
 #include <random>
 
 #include "advbn/autoencoder/adain.h"
+#include "advbn/autoencoder/image_output.h"
 #include "advbn/autoencoder/image_tensors.h"
 #include "advbn/data/image_folder.h"
 #include "advbn/data/random.h"
@@ -46,9 +46,7 @@ FolderSummary stylize_folder(const Stylizer& stylizer, const std::string& in, co
   const data::ImageFolderDataset dataset(in);
   for (size_t i = 0; i < dataset.size(); ++i) {
     const std::string relative = fs::relative(dataset.path(i), in).generic_string();
-    cv::Mat stylised = stylizer.stylize(dataset.get(i).image, relative);
-    cv::cvtColor(stylised, stylised, cv::COLOR_RGB2BGR);
-    shift::write_image(fs::path(out) / fs::path(relative).replace_extension(".png"), stylised);
+    write_rgb_image(png_in_mirror(in, dataset.path(i), out), stylizer.stylize(dataset.get(i).image, relative));
     if (progress) progress(i + 1, dataset.size());
   }
   return {dataset.size(), dataset.classes().size()};

@@ -75,8 +75,8 @@ AutoencoderTestSets make_autoencoder_test_sets(const DemoOptions& options, const
     const size_t last = std::min(images.size(), first + static_cast<size_t>(kAttackBatch));
     const std::vector<cv::Mat> batch(images.begin() + first, images.begin() + last);
     const std::vector<int64_t> batch_labels(labels.begin() + first, labels.begin() + last);
-    const auto result = attack.run(images_to_tensor(batch).to(options.device), torch::tensor(batch_labels).to(options.device));
-    for (auto& image : tensor_to_images(result.adversarial)) perturbed.push_back(image);
+    const auto result = attack.perturb_images(batch, batch_labels);
+    perturbed.insert(perturbed.end(), result.images.begin(), result.images.end());
     clean_top1 += result.clean_top1 * static_cast<double>(last - first);
     adversarial_top1 += result.adversarial_top1 * static_cast<double>(last - first);
   }

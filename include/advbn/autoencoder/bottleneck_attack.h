@@ -37,6 +37,14 @@ class BottleneckAttack {
   // One batch: images N × 3 × H × W in [0, 1] and their labels (N, int64), on the models' device.
   // The batch's composition matters: the statistics are the batch's.
   BottleneckAttackResult run(const torch::Tensor& images, const torch::Tensor& labels) const;
+
+  struct DecodedBatch {
+    std::vector<cv::Mat> images;  // AdvBN-decoded, CV_8UC3 RGB
+    double clean_top1 = 0;        // classifier accuracy (%) on the reconstructions
+    double adversarial_top1 = 0;  // … on the decoded images
+  };
+  // run() on same-sized CV_8UC1 or CV_8UC3 RGB images.
+  DecodedBatch perturb_images(const std::vector<cv::Mat>& images, const std::vector<int64_t>& labels) const;
   const AdvBNOptions& options() const { return options_; }
   int64_t classes() const { return classes_; }
   // Where the models are: inputs go there.
